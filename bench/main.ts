@@ -1,0 +1,111 @@
+// `npm run bench`: measures the figures recorded in docs/benchmarks.md and prints them.
+// Wall-clock time is read here, in the benchmark, never in the kernel or in tests.
+import { performance } from 'node:perf_hooks';
+import os from 'node:os';
+import { compile } from '../language/core/index';
+import { generateLargeScenario } from '../language/core/generate';
+import { Kernel } from '../kernel/index';
+import type { ScenarioProgram } from '../kernel/program';
+
+function roundTripScenario(calls: number, raw: boolean): string {
+  const call = raw ? 'ipc_call(conn, msg: 0x4000_0000, cap_num: 0)' : 'ipc_call(conn, data: [i])';
+  return `
+process server badge 1 {
+  thread main {
+    register_server(register_thread: reg)
+  }
+  thread reg register runs on_register
+  thread handler shadow runs serve
+  routine on_register(declared) {
+    ipc_register_cb_return(handler: handler, server_shm: 0x5000_0000)
+  }
+  routine serve(msg, badge) {
+    ipc_return(1)
+  }
+}
+process client badge 2 {
+  pmo shm size 4KiB
+  thread main {
+    let conn = -1
+    repeat 1000 {
+      conn = register_client(server: server.main, shm: shm, addr: 0x4000_0000)
+      if conn >= 0 {
+        break
+      }
+      yield()
+    }
+    build_msg(0x4000_0000, 8, 0, 16, 24)
+    repeat ${calls} as i {
+      ${call}
+    }
+  }
+}
+`;
+}
+
+function compileOrDie(text: string, file: string): ScenarioProgram {
+  const { program, diagnostics } = compile(text, file);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!program || errors.length > 0) {
+    throw new Error(`${file}: ${errors.map((d) => `${d.range.start.line}:${d.range.start.column} ${d.message}`).join('; ')}`);
+  }
+  return program;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measureRoundTrips(record: boolean, raw: boolean): number {
+  const calls = record ? 200_000 : 1_000_000;
+  const program = compileOrDie(roundTripScenario(calls, raw), 'roundtrip.kscn');
+  const rates: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const kernel = new Kernel(program, { seed: 1, record });
+    let events = 0;
+    if (record) {
+      kernel.onEvents = (batch) => {
+        events += batch.length;
+      };
+    }
+    const start = performance.now();
+    const halt = kernel.run(Number.MAX_SAFE_INTEGER);
+    const seconds = (performance.now() - start) / 1000;
+    if (!halt || halt.reason !== 'finished') throw new Error(`round-trip scenario did not finish: ${JSON.stringify(halt)}`);
+    if (record && events < calls) throw new Error('recording produced fewer events than calls');
+    rates.push(calls / seconds);
+  }
+  return median(rates);
+}
+
+function measureParseCheck(lines: number): { ms: number; actualLines: number } {
+  const text = generateLargeScenario(lines);
+  const actualLines = text.split('\n').length;
+  const times: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const start = performance.now();
+    const { diagnostics } = compile(text, 'large.kscn');
+    times.push(performance.now() - start);
+    if (diagnostics.some((d) => d.severity === 'error')) throw new Error('generated scenario has errors');
+  }
+  return { ms: median(times), actualLines };
+}
+
+function format(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+console.log(`kscn benchmarks on ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+console.log('');
+
+const off = measureRoundTrips(false, true);
+console.log(`ChCore IPC round trips/s, recording off (raw message):   ${format(off)}   (target 1,000,000)`);
+const offData = measureRoundTrips(false, false);
+console.log(`ChCore IPC round trips/s, recording off (data: [i]):     ${format(offData)}`);
+const on = measureRoundTrips(true, true);
+console.log(`ChCore IPC round trips/s, recording on (raw message):    ${format(on)}   (target 300,000)`);
+
+const parse = measureParseCheck(10_000);
+console.log(`parse + check of a ${format(parse.actualLines)}-line scenario: ${parse.ms.toFixed(1)} ms   (target 100 ms)`);

@@ -1,0 +1,10 @@
+// Test tiers run by `npm test`: kernel, language, grammar, CLI, language server and debug adapter.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+  },
+});
