@@ -207,3 +207,22 @@ export type Statement =
     }
   | { readonly kind: 'break'; readonly loc: SourceLocation }
   | { readonly kind: 'continue'; readonly loc: SourceLocation };
+
+// ---------------------------------------------------------------------------------------------
+// Code addresses: routines live in a code region so that `pc` and routine arguments are numbers.
+
+export const CODE_BASE = 0x40_0000;
+export const ROUTINE_STRIDE = 0x1_0000;
+
+/** The entry address of routine `index` (the value a `routine` argument lowers to). */
+export function routineEntryAddress(index: number): number {
+  return CODE_BASE + index * ROUTINE_STRIDE;
+}
+
+/** The routine index an entry address names, or -1. */
+export function routineIndexOfAddress(address: number, routineCount: number): number {
+  const offset = address - CODE_BASE;
+  if (offset < 0 || offset % ROUTINE_STRIDE !== 0) return -1;
+  const index = offset / ROUTINE_STRIDE;
+  return index < routineCount ? index : -1;
+}

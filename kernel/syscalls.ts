@@ -56,6 +56,8 @@ export interface SyscallSpec {
   readonly exclusive?: readonly (readonly string[])[];
   readonly summary: string;
   readonly returns: string;
+  /** What a successful result names, so the checker can type `let conn = register_client(...)`. */
+  readonly resultKind?: ParameterKind;
   readonly errors: readonly ErrorSpec[];
   /** Where the behaviour comes from: a seed file and line range. */
   readonly seed: string;
@@ -97,6 +99,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     summary:
       'Connects to a server: maps the shared memory, creates the connection, and migrates to the server\'s register thread, which finishes the registration with `ipc_register_cb_return`.',
     returns: 'The connection capability in the client\'s group.',
+    resultKind: 'connection',
     errors: [
       { code: '-ECAPBILITY', when: '`server` is not a thread capability', rows: ['CH-RCLI-01'] },
       { code: '-EIPCRETRY', when: 'the server thread has not called `register_server` yet', rows: ['CH-RCLI-02'] },
@@ -198,6 +201,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     ],
     summary: 'Copies a capability into another process\'s lowest free slot.',
     returns: 'The new slot number in the target process.',
+    resultKind: 'capability',
     errors: [
       { code: '-ECAPBILITY', when: '`cap` is a free slot', rows: [] },
       { code: '-ENOMEM', when: 'the target table has no free slot', rows: [] },
@@ -221,6 +225,7 @@ export const SYSCALLS: readonly SyscallSpec[] = [
     params: [{ name: 'size', kind: 'integer', doc: 'Size in bytes, rounded up to a page.' }],
     summary: 'Creates a physical memory object.',
     returns: 'The new PMO capability.',
+    resultKind: 'pmo',
     errors: [
       { code: '-EINVAL', when: 'the size is zero or negative', rows: [] },
       { code: '-ENOMEM', when: 'the machine\'s physical memory or the capability table is exhausted', rows: [] },
