@@ -1,0 +1,161 @@
+// The typed events the kernel emits: one discriminated union, queued during a step and
+// delivered to the listener after it (never re-entrantly). With recording off none are built.
+
+import type { SourceLocation } from './program';
+import type { HaltReason } from './state';
+
+interface EventBase {
+  /** Virtual time (cycles) of the CPU where it happened. */
+  readonly time: number;
+  /** Global CPU index, -1 when not CPU-bound. */
+  readonly cpu: number;
+}
+
+export interface SyscallEntryEvent extends EventBase {
+  readonly kind: 'syscall-entry';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly syscall: string;
+  readonly kernelName: string;
+  /** Raw arguments in the seed's C order, by the seed's parameter names. */
+  readonly args: readonly (readonly [string, number])[];
+  readonly loc: SourceLocation;
+}
+
+export interface SyscallExitEvent extends EventBase {
+  readonly kind: 'syscall-exit';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly syscall: string;
+  readonly result: number;
+  /** `-EIPCRETRY` style name when the result is an error code. */
+  readonly error?: string;
+  readonly loc: SourceLocation;
+}
+
+export interface KernelStepEvent extends EventBase {
+  readonly kind: 'kernel-step';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly syscall: string;
+  readonly step: string;
+}
+
+export interface ThreadStateEvent extends EventBase {
+  readonly kind: 'thread-state';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly from: number;
+  readonly to: number;
+  readonly exitState: number;
+}
+
+export interface ContextSwitchEvent extends EventBase {
+  readonly kind: 'context-switch';
+  readonly machine: number;
+  /** Thread ids, 0 = idle. */
+  readonly from: number;
+  readonly to: number;
+  readonly fromName: string;
+  readonly toName: string;
+  readonly reason: 'schedule' | 'preempt' | 'yield' | 'exit' | 'block';
+}
+
+export interface MigrationEvent extends EventBase {
+  readonly kind: 'migration';
+  readonly direction: 'to-register' | 'to-server' | 'to-client';
+  /** The thread that waits (client) and the passive thread that runs (handler/register). */
+  readonly client: number;
+  readonly clientName: string;
+  readonly handler: number;
+  readonly handlerName: string;
+  readonly connection: number;
+  readonly sc: number;
+  readonly badge: number;
+  /** For `to-client`: the value the client's syscall returns. */
+  readonly value?: number;
+}
+
+export interface CapabilityEvent extends EventBase {
+  readonly kind: 'cap-alloc' | 'cap-free';
+  readonly group: number;
+  readonly groupName: string;
+  readonly slot: number;
+  readonly object: number;
+  readonly objectKind: string;
+}
+
+export interface MemoryWriteEvent extends EventBase {
+  readonly kind: 'memory-write';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly address: number;
+  readonly length: number;
+  readonly pmo: number;
+  /** Who wrote: user code, the user runtime, or the kernel (copy_to_user). */
+  readonly by: 'user' | 'runtime' | 'kernel';
+}
+
+export interface ExpectationEvent extends EventBase {
+  readonly kind: 'expect';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly pass: boolean;
+  readonly text: string;
+  /** The values of the compared sides (or the condition), for failure messages. */
+  readonly values: readonly (readonly [string, number])[];
+  readonly loc: SourceLocation;
+}
+
+export interface PrintEvent extends EventBase {
+  readonly kind: 'print';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly text: string;
+  readonly loc: SourceLocation;
+}
+
+export interface ThreadFaultEvent extends EventBase {
+  readonly kind: 'thread-fault';
+  readonly thread: number;
+  readonly threadName: string;
+  readonly reason: string;
+  readonly address: number;
+  readonly loc: SourceLocation | undefined;
+}
+
+export interface KernelFaultEvent extends EventBase {
+  readonly kind: 'kernel-fault';
+  readonly machine: number;
+  readonly thread: number;
+  readonly threadName: string;
+  /** The seed-paths.md row, e.g. `CH-MIG-03`. */
+  readonly row: string;
+  readonly seedFile: string;
+  /** Line in the seed file (as `cat -n` numbers it). */
+  readonly seedLine: number;
+  readonly message: string;
+}
+
+export interface HaltEvent extends EventBase {
+  readonly kind: 'halt';
+  readonly reason: HaltReason;
+  readonly message: string;
+}
+
+export type KernelEvent =
+  | SyscallEntryEvent
+  | SyscallExitEvent
+  | KernelStepEvent
+  | ThreadStateEvent
+  | ContextSwitchEvent
+  | MigrationEvent
+  | CapabilityEvent
+  | MemoryWriteEvent
+  | ExpectationEvent
+  | PrintEvent
+  | ThreadFaultEvent
+  | KernelFaultEvent
+  | HaltEvent;
+
+export type KernelEventListener = (events: readonly KernelEvent[]) => void;

@@ -1,0 +1,1508 @@
+// The checker: resolves every name, checks calls against the syscall and builtin tables, assigns
+// object, routine and frame-slot numbers, and builds the symbol table. Lowering only reads what
+// the checker decided, so the two can never disagree.
+
+import type {
+  Argument, Block, CallExpression, CapNode, Expression, FileNode, Identifier, LetStatement,
+  MachineNode, NameExpression, PmoNode, ProcessNode, RepeatStatement, RoutineNode, Statement,
+  ThreadNode, AssignStatement,
+} from './ast';
+import {
+  BUILTINS, SYSCALLS, builtinByName, syscallByName, type ParameterKind, type ParameterSpec,
+} from '../../kernel/syscalls';
+import { KBASE, NAMED_CONSTANTS, PAGE_SIZE } from '../../kernel/constants';
+import type { Register, ThreadType } from '../../kernel/program';
+import {
+  SymbolTable, type BootSlot, type Callee, type Scope, type SymbolDeclaration, type SymbolKind,
+  type ValueKind,
+} from './symbols';
+import { closestName, type Diagnostic, type LineIndex, type Range, type RelatedInformation } from './text';
+
+// ---------------------------------------------------------------------------------------------
+// What the checker decides, for lowering
+
+/** How one name expression evaluates. */
+export type NameResolution =
+  | { readonly kind: 'local'; readonly slot: number; readonly name: string }
+  | { readonly kind: 'object'; readonly object: number }
+  | { readonly kind: 'objectRef'; readonly object: number }
+  | { readonly kind: 'process'; readonly process: number }
+  /** A routine as a value: its entry address. */
+  | { readonly kind: 'routine'; readonly routine: number }
+  /** A `cap` naming another process's group: its boot slot. */
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'constant'; readonly name: string; readonly value: number }
+  | { readonly kind: 'register'; readonly register: Register };
+
+export interface CallResolution {
+  readonly callee: Callee;
+  /** The argument expression bound to each parameter, in parameter order. */
+  readonly argumentsByParameter: readonly (Expression | undefined)[];
+}
+
+export interface MachineInfo {
+  readonly name: string;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly timeslice: number;
+  readonly node?: MachineNode;
+}
+
+export interface BootCapabilityInfo {
+  readonly name: string;
+  readonly object: number;
+  readonly group?: number;
+  readonly range: Range;
+}
+
+export interface ProcessInfo {
+  readonly index: number;
+  readonly node: ProcessNode;
+  readonly declaration: SymbolDeclaration;
+  machine: number;
+  badge: number;
+  readonly caps: BootCapabilityInfo[];
+  /** Names of the process's items. */
+  readonly items: Map<string, ItemInfo>;
+  /** Objects this process holds a capability for (own, `cap`, grants). */
+  readonly held: Set<number>;
+  /** Processes whose group this process holds a capability for. */
+  readonly heldGroups: Set<number>;
+}
+
+export type ItemInfo =
+  | { readonly kind: 'pmo'; readonly node: PmoNode; readonly declaration: SymbolDeclaration; readonly object: number }
+  | { readonly kind: 'thread'; readonly node: ThreadNode; readonly declaration: SymbolDeclaration; readonly object: number }
+  | { readonly kind: 'routine'; readonly node: RoutineNode; readonly declaration: SymbolDeclaration; readonly routine: number }
+  | { readonly kind: 'cap'; readonly node: CapNode; readonly declaration: SymbolDeclaration; target?: CapTarget; slot: number };
+
+export type CapTarget = { readonly kind: 'object'; readonly object: number } | { readonly kind: 'group'; readonly process: number };
+
+export interface ObjectInfo {
+  readonly index: number;
+  readonly kind: 'pmo' | 'thread';
+  readonly owner: number;
+  readonly node: PmoNode | ThreadNode;
+  readonly declaration: SymbolDeclaration;
+  size: number;
+  mapAt?: number;
+  threadType: ThreadType;
+  priority: number;
+  cpu: number;
+  routine: number;
+}
+
+export interface RoutineInfo {
+  readonly index: number;
+  readonly name: string;
+  readonly owner: number;
+  readonly node: ThreadNode | RoutineNode;
+  readonly body: Block;
+  readonly params: readonly string[];
+  readonly slotNames: string[];
+}
+
+/** Everything lowering needs, keyed by syntax nodes. */
+export interface CheckedModel {
+  readonly machines: MachineInfo[];
+  readonly implicitMachine: boolean;
+  readonly processes: ProcessInfo[];
+  readonly objects: ObjectInfo[];
+  readonly routines: RoutineInfo[];
+  readonly names: Map<NameExpression, NameResolution>;
+  readonly calls: Map<CallExpression, CallResolution>;
+  /** Frame slot of each `let`, assignment target and named `repeat` counter. */
+  readonly slots: Map<LetStatement | AssignStatement | RepeatStatement, number>;
+  /** Hidden iteration-counter slot of each `repeat`. */
+  readonly repeatCounters: Map<RepeatStatement, number>;
+}
+
+export interface CheckResult {
+  readonly diagnostics: Diagnostic[];
+  readonly symbols: SymbolTable;
+  readonly model: CheckedModel;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language constants
+
+export const DEFAULT_MACHINE = { name: 'default', cpus: 1, memoryBytes: 64 * 1024 * 1024, timeslice: 10_000 } as const;
+export const PRIORITY_MIN = 1;
+export const PRIORITY_MAX = 255;
+export const DEFAULT_PRIORITY = 10;
+export const MAX_CPUS = 64;
+export const MAX_ROUTINE_PARAMS = 4;
+/** The most diagnostics the checker records; past it, later problems would mostly repeat. */
+const MAX_CHECK_DIAGNOSTICS = 1000;
+const REGISTERS: ReadonlySet<string> = new Set(['pc', 'sp', 'arg0', 'arg1', 'arg2', 'arg3', 'ret']);
+/** Queries whose result is an object identity: an object name compared with one is an identity too. */
+const IDENTITY_BUILTINS: ReadonlySet<string> = new Set(['cap_object', 'object_of']);
+const ALL_CALL_NAMES: readonly string[] = [...SYSCALLS.map((s) => s.name), ...BUILTINS.map((b) => b.name)];
+
+const KIND_PHRASE: Record<ParameterKind, string> = {
+  capability: 'a capability',
+  thread: 'a thread',
+  pmo: 'a PMO',
+  connection: 'a connection',
+  process: 'a process',
+  target: 'a thread or a process',
+  routine: 'a routine',
+  address: 'an address',
+  integer: 'an integer',
+  data: 'a data list such as [1, "text"]',
+  capabilities: 'a list of capabilities such as [shm]',
+  object: 'an object name (a thread, a PMO or a process)',
+  bytes: 'a byte string',
+};
+
+/** What each capability parameter kind accepts, by static value kind. */
+const CAPABILITY_ACCEPTS: Partial<Record<ParameterKind, ReadonlySet<ValueKind>>> = {
+  capability: new Set(['thread', 'pmo', 'connection', 'capability', 'number', 'unknown', 'objectId']),
+  thread: new Set(['thread', 'capability', 'number', 'unknown', 'objectId']),
+  pmo: new Set(['pmo', 'capability', 'number', 'unknown', 'objectId']),
+  connection: new Set(['connection', 'capability', 'number', 'unknown', 'objectId']),
+};
+
+function describeKind(kind: ValueKind): string {
+  switch (kind) {
+    case 'pmo': return 'PMO';
+    case 'objectId': return 'object identity';
+    case 'bytes': return 'byte string';
+    default: return kind;
+  }
+}
+
+interface LocalInfo {
+  readonly declaration: SymbolDeclaration;
+  readonly slot: number;
+  valueKind: ValueKind;
+}
+
+interface Frame {
+  readonly routine: RoutineInfo;
+  /** First `let` (or `repeat ... as`) of each name in the routine, built on first need. */
+  letIndex?: Map<string, { range: Range; name: Identifier }>;
+  readonly process: ProcessInfo;
+  readonly scopes: { map: Map<string, LocalInfo>; scope: Scope }[];
+  loopDepth: number;
+  readonly container: string;
+}
+
+/** What the surrounding code wants from an expression. */
+interface Expectation {
+  /** A parameter kind, when the expression is an argument. */
+  readonly parameter?: ParameterSpec;
+  readonly calleeName?: string;
+  /** The expression stands for an object's identity (compared with `cap_object(...)`). */
+  readonly identity?: boolean;
+  /** The expression is the whole value of a `let`, an assignment or a call statement. */
+  readonly statementValue?: boolean;
+  /** The expression is a `print` part (strings allowed). */
+  readonly printPart?: boolean;
+}
+
+/** A resolved name before the context decides how it evaluates. */
+type Entity =
+  | { readonly kind: 'local'; readonly local: LocalInfo }
+  | { readonly kind: 'object'; readonly object: ObjectInfo }
+  | { readonly kind: 'cap'; readonly item: Extract<ItemInfo, { kind: 'cap' }> }
+  | { readonly kind: 'routine'; readonly routine: number; readonly declaration: SymbolDeclaration }
+  | { readonly kind: 'process'; readonly process: ProcessInfo }
+  | { readonly kind: 'machine'; readonly declaration: SymbolDeclaration }
+  | { readonly kind: 'constant'; readonly name: string; readonly value: number }
+  | { readonly kind: 'register'; readonly register: Register };
+
+// ---------------------------------------------------------------------------------------------
+
+export function check(ast: FileNode, text: string, lines: LineIndex): CheckResult {
+  return new Checker(ast, text, lines).run();
+}
+
+class Checker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly symbols: SymbolTable;
+  private readonly model: CheckedModel;
+  private readonly topLevel = new Map<string, { kind: 'machine' | 'process'; declaration: SymbolDeclaration; index: number }>();
+  private readonly machineDeclarations: SymbolDeclaration[] = [];
+  private readonly objectByNode = new Map<PmoNode | ThreadNode, ObjectInfo>();
+  private readonly routineByNode = new Map<ThreadNode | RoutineNode, RoutineInfo>();
+  private readonly scopeByProcess = new Map<ProcessInfo, Scope>();
+  private nextId = 0;
+
+  constructor(
+    private readonly ast: FileNode,
+    private readonly text: string,
+    lines: LineIndex,
+  ) {
+    this.symbols = new SymbolTable(lines);
+    this.model = {
+      machines: [],
+      implicitMachine: ast.machines.length === 0,
+      processes: [],
+      objects: [],
+      routines: [],
+      names: new Map(),
+      calls: new Map(),
+      slots: new Map(),
+      repeatCounters: new Map(),
+    };
+  }
+
+  run(): CheckResult {
+    this.declareTopLevel();
+    for (const process of this.model.processes) this.declareProcessItems(process);
+    for (const process of this.model.processes) this.checkProcessHeader(process);
+    for (const process of this.model.processes) this.checkProcessItems(process);
+    for (const process of this.model.processes) this.checkProcessCode(process);
+    for (const process of this.model.processes) this.recordBootSlots(process);
+    return { diagnostics: this.diagnostics, symbols: this.symbols, model: this.model };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reporting
+
+  private error(range: Range, message: string, code: string, extra?: { related?: RelatedInformation[]; data?: unknown }): void {
+    this.report('error', range, message, code, extra);
+  }
+
+  private warning(range: Range, message: string, code: string, extra?: { related?: RelatedInformation[]; data?: unknown }): void {
+    this.report('warning', range, message, code, extra);
+  }
+
+  private report(
+    severity: Diagnostic['severity'],
+    range: Range,
+    message: string,
+    code: string,
+    extra?: { related?: RelatedInformation[]; data?: unknown },
+  ): void {
+    if (this.diagnostics.length >= MAX_CHECK_DIAGNOSTICS) return;
+    this.diagnostics.push({
+      severity,
+      message,
+      range,
+      code,
+      ...(extra?.related !== undefined ? { related: extra.related } : {}),
+      ...(extra?.data !== undefined ? { data: extra.data } : {}),
+    });
+  }
+
+  private declare(
+    name: Identifier,
+    kind: SymbolKind,
+    range: Range,
+    node: SymbolDeclaration['node'],
+    container: string | undefined,
+    detail: string,
+  ): SymbolDeclaration {
+    // One object shape for every declaration (optional fields present, possibly undefined).
+    const declaration: SymbolDeclaration = {
+      id: this.nextId++,
+      name: name.name,
+      kind,
+      range,
+      nameRange: name.range,
+      container,
+      detail,
+      bootSlot: undefined,
+      valueKind: undefined,
+      frameSlot: undefined,
+      node,
+    };
+    this.symbols.declarations.push(declaration);
+    return declaration;
+  }
+
+  private reference(range: Range, declaration: SymbolDeclaration): void {
+    this.symbols.references.push({ range, declaration });
+  }
+
+  private duplicate(name: Identifier, first: SymbolDeclaration, where = ''): void {
+    this.error(name.range, `duplicate name '${name.name}'${where}`, 'duplicate-name', {
+      related: [{ message: `'${name.name}' is first declared here`, range: first.nameRange }],
+    });
+  }
+
+  private numberValue(node: { kind: string; value?: number } | undefined): number | undefined {
+    if (node === undefined || node.kind !== 'number') return undefined;
+    const value = node.value;
+    return value === undefined || Number.isNaN(value) ? undefined : value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Declarations
+
+  private declareTopLevel(): void {
+    const root = this.symbols.root;
+    for (const machine of this.ast.machines) {
+      const declaration = this.declare(machine.name, 'machine', machine.range, machine, undefined, `machine ${machine.name.name}`);
+      this.machineDeclarations.push(declaration);
+      const index = this.model.machines.length;
+      const info = this.machineInfo(machine);
+      this.model.machines.push(info);
+      declaration.detail = `machine ${info.name}: ${info.cpus} CPU${info.cpus === 1 ? '' : 's'}, ${formatBytes(info.memoryBytes)}, timeslice ${info.timeslice} cycles`;
+      if (machine.name.name === '') continue;
+      const existing = this.topLevel.get(machine.name.name);
+      if (existing !== undefined) this.duplicate(machine.name, existing.declaration);
+      else this.topLevel.set(machine.name.name, { kind: 'machine', declaration, index });
+      root.entries.push({ declaration, visibleFrom: 0 });
+    }
+    if (this.model.implicitMachine) this.model.machines.push({ ...DEFAULT_MACHINE });
+    this.ast.processes.forEach((node, index) => {
+      const declaration = this.declare(node.name, 'process', node.range, node, undefined, `process ${node.name.name}`);
+      const info: ProcessInfo = {
+        index,
+        node,
+        declaration,
+        machine: 0,
+        badge: index + 1,
+        caps: [],
+        items: new Map(),
+        held: new Set(),
+        heldGroups: new Set(),
+      };
+      this.model.processes.push(info);
+      if (node.name.name === '') return;
+      const existing = this.topLevel.get(node.name.name);
+      if (existing !== undefined) this.duplicate(node.name, existing.declaration);
+      else this.topLevel.set(node.name.name, { kind: 'process', declaration, index });
+      root.entries.push({ declaration, visibleFrom: 0 });
+    });
+  }
+
+  private machineInfo(machine: MachineNode): MachineInfo {
+    let cpus: number = DEFAULT_MACHINE.cpus;
+    let memoryBytes: number = DEFAULT_MACHINE.memoryBytes;
+    let timeslice: number = DEFAULT_MACHINE.timeslice;
+    const seen = new Map<string, Range>();
+    for (const property of machine.properties) {
+      const first = seen.get(property.property);
+      if (first !== undefined) {
+        this.error(property.propertyRange, `'${property.property}' is given twice`, 'duplicate-property', {
+          related: [{ message: 'first given here', range: first }],
+        });
+      }
+      seen.set(property.property, property.propertyRange);
+      const value = this.numberValue(property.value);
+      if (value === undefined) continue;
+      switch (property.property) {
+        case 'cpus':
+          if (value < 1 || value > MAX_CPUS) this.error(property.value.range, `'cpus' must be between 1 and ${MAX_CPUS}`, 'out-of-range');
+          else cpus = value;
+          break;
+        case 'memory':
+          if (value < PAGE_SIZE) this.error(property.value.range, `'memory' must be at least one page (${PAGE_SIZE} bytes)`, 'out-of-range');
+          else memoryBytes = value;
+          break;
+        case 'timeslice':
+          if (value < 1) this.error(property.value.range, '\'timeslice\' must be at least 1 cycle', 'out-of-range');
+          else timeslice = value;
+          break;
+      }
+    }
+    return { name: machine.name.name, cpus, memoryBytes, timeslice, node: machine };
+  }
+
+  private declareProcessItems(process: ProcessInfo): void {
+    const processName = process.node.name.name;
+    const scope: Scope = {
+      start: process.node.range.start.offset,
+      end: process.node.range.end.offset,
+      parent: this.symbols.root,
+      children: [],
+      entries: [],
+    };
+    this.symbols.root.children.push(scope);
+    this.scopeByProcess.set(process, scope);
+    for (const item of process.node.items) {
+      let declaration: SymbolDeclaration;
+      let info: ItemInfo;
+      switch (item.kind) {
+        case 'pmo': {
+          declaration = this.declare(item.name, 'pmo', item.range, item, processName, `pmo ${item.name.name}`);
+          const object = this.addObject('pmo', process, item, declaration);
+          info = { kind: 'pmo', node: item, declaration, object: object.index };
+          process.held.add(object.index);
+          break;
+        }
+        case 'thread': {
+          declaration = this.declare(item.name, 'thread', item.range, item, processName, `thread ${item.name.name}`);
+          const object = this.addObject('thread', process, item, declaration);
+          info = { kind: 'thread', node: item, declaration, object: object.index };
+          process.held.add(object.index);
+          if (item.body !== undefined) object.routine = this.addRoutine(process, item, item.name.name, item.body, []).index;
+          break;
+        }
+        case 'routine': {
+          declaration = this.declare(item.name, 'routine', item.range, item, processName, `routine ${item.name.name}(${item.params.map((p) => p.name).join(', ')})`);
+          const routine = this.addRoutine(process, item, item.name.name, item.body, item.params.map((p) => p.name));
+          info = { kind: 'routine', node: item, declaration, routine: routine.index };
+          break;
+        }
+        case 'cap':
+          declaration = this.declare(item.name, 'cap', item.range, item, processName, `cap ${item.name.name}`);
+          info = { kind: 'cap', node: item, declaration, slot: -1 };
+          break;
+      }
+      if (item.name.name === '') continue;
+      const existing = process.items.get(item.name.name);
+      if (existing !== undefined) {
+        this.duplicate(item.name, existing.declaration, ` in process '${processName}'`);
+        continue;
+      }
+      process.items.set(item.name.name, info);
+      scope.entries.push({ declaration, visibleFrom: 0 });
+    }
+  }
+
+  private addObject(kind: 'pmo' | 'thread', process: ProcessInfo, node: PmoNode | ThreadNode, declaration: SymbolDeclaration): ObjectInfo {
+    const object: ObjectInfo = {
+      index: this.model.objects.length,
+      kind,
+      owner: process.index,
+      node,
+      declaration,
+      size: 0,
+      threadType: 'user',
+      priority: DEFAULT_PRIORITY,
+      cpu: -1,
+      routine: -1,
+    };
+    this.model.objects.push(object);
+    this.objectByNode.set(node, object);
+    return object;
+  }
+
+  private addRoutine(process: ProcessInfo, node: ThreadNode | RoutineNode, name: string, body: Block, params: string[]): RoutineInfo {
+    const routine: RoutineInfo = { index: this.model.routines.length, name, owner: process.index, node, body, params, slotNames: [] };
+    this.model.routines.push(routine);
+    this.routineByNode.set(node, routine);
+    return routine;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Headers and items
+
+  private checkProcessHeader(process: ProcessInfo): void {
+    const node = process.node;
+    const machines = this.ast.machines;
+    if (node.on !== undefined) {
+      const name = node.on.name;
+      const entry = this.topLevel.get(name);
+      if (entry?.kind === 'machine') {
+        process.machine = entry.index;
+        this.reference(node.on.range, entry.declaration);
+      } else if (entry?.kind === 'process') {
+        this.error(node.on.range, `'${name}' is a process, not a machine`, 'wrong-kind');
+      } else if (name !== '') {
+        const suggestion = closestName(name, machines.map((m) => m.name.name));
+        this.error(
+          node.on.range,
+          `undefined machine '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+          'undefined-name',
+          { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'machine', name } } },
+        );
+      }
+    } else if (machines.length > 1) {
+      this.error(
+        node.name.range,
+        `process '${node.name.name}' must say which machine it runs on: there are ${machines.length} machines (add 'on ${machines[0]!.name.name}')`,
+        'missing-machine',
+        { data: { suggestion: machines[0]!.name.name } },
+      );
+    }
+    if (node.badge !== undefined) {
+      const badge = this.numberValue(node.badge);
+      if (badge !== undefined) process.badge = badge;
+    }
+    const machine = this.model.machines[process.machine];
+    process.declaration.detail =
+      `process ${node.name.name}` +
+      (machine !== undefined ? ` on ${machine.name}` : '') +
+      `, badge ${process.badge}`;
+  }
+
+  private checkProcessItems(process: ProcessInfo): void {
+    for (const item of process.node.items) {
+      const info = item.name.name === '' ? undefined : process.items.get(item.name.name);
+      switch (item.kind) {
+        case 'pmo':
+          this.checkPmo(item, this.objectByNode.get(item));
+          break;
+        case 'thread':
+          this.checkThread(process, item, this.objectByNode.get(item));
+          break;
+        case 'routine':
+          this.checkRoutineHeader(item);
+          break;
+        case 'cap':
+          this.checkCap(process, item, info?.kind === 'cap' && info.node === item ? info : undefined);
+          break;
+      }
+    }
+    // Boot slots of `cap` declarations are known now: after the process's own pmos and threads.
+    let slot = 2 + process.node.items.filter((i) => i.kind === 'pmo' || i.kind === 'thread').length;
+    for (const item of process.node.items) {
+      if (item.kind !== 'cap') continue;
+      const info = process.items.get(item.name.name);
+      if (info?.kind === 'cap' && info.node === item && info.target !== undefined) info.slot = slot++;
+    }
+  }
+
+  private checkPmo(node: PmoNode, object: ObjectInfo | undefined): void {
+    const size = this.numberValue(node.size);
+    if (size !== undefined) {
+      if (size <= 0) this.error(node.size.range, 'a PMO\'s size must be at least 1 byte', 'out-of-range');
+      else if (object !== undefined) object.size = size;
+    }
+    const at = this.numberValue(node.at);
+    if (at !== undefined && node.at !== undefined) {
+      if (at >= KBASE) this.error(node.at.range, 'the mapping address must lie below KBASE (0x8000_0000_0000)', 'out-of-range');
+      else {
+        if (at % PAGE_SIZE !== 0) this.warning(node.at.range, `the mapping address is not page-aligned; the kernel rounds it down to 0x${(at - (at % PAGE_SIZE)).toString(16)}`, 'unaligned');
+        if (object !== undefined) object.mapAt = at;
+      }
+    }
+    if (object !== undefined) object.declaration.detail = `pmo ${node.name.name}, ${formatBytes(object.size)}${object.mapAt !== undefined ? ` mapped at 0x${object.mapAt.toString(16)}` : ''}`;
+  }
+
+  private checkThread(process: ProcessInfo, node: ThreadNode, object: ObjectInfo | undefined): void {
+    const type: ThreadType = node.type?.value ?? 'user';
+    const machine = this.model.machines[process.machine];
+    let priority = DEFAULT_PRIORITY;
+    let cpu = -1;
+    const seen = new Map<string, Range>();
+    for (const option of node.options) {
+      const first = seen.get(option.option);
+      if (first !== undefined) {
+        this.error(option.optionRange, `'${option.option}' is given twice`, 'duplicate-property', { related: [{ message: 'first given here', range: first }] });
+      }
+      seen.set(option.option, option.optionRange);
+      const value = this.numberValue(option.value);
+      if (value === undefined) continue;
+      if (option.option === 'priority') {
+        if (value < PRIORITY_MIN || value > PRIORITY_MAX) {
+          this.error(option.value.range, `priority ${value} is out of range: it must be between ${PRIORITY_MIN} and ${PRIORITY_MAX}`, 'out-of-range');
+        } else priority = value;
+      } else {
+        const cpus = machine?.cpus ?? 1;
+        if (value >= cpus) {
+          this.error(
+            option.value.range,
+            `cpu ${value} is out of range: machine '${machine?.name ?? 'default'}' has ${cpus} CPU${cpus === 1 ? '' : 's'} (0..${cpus - 1})`,
+            'out-of-range',
+          );
+        } else cpu = value;
+      }
+    }
+    let routine = object?.routine ?? -1;
+    if (node.runs !== undefined) {
+      const name = node.runs.name;
+      const item = name === '' ? undefined : process.items.get(name);
+      if (item?.kind === 'routine') {
+        routine = item.routine;
+        this.reference(node.runs.range, item.declaration);
+      } else if (item !== undefined) {
+        this.error(node.runs.range, `'runs' must name a routine, but '${name}' is a ${item.kind}`, 'wrong-kind');
+      } else if (name !== '') {
+        const routines = [...process.items.values()].filter((i) => i.kind === 'routine').map((i) => i.declaration.name);
+        const suggestion = closestName(name, routines);
+        this.error(
+          node.runs.range,
+          `undefined routine '${name}' in process '${process.node.name.name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+          'undefined-name',
+          { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'routine', name } } },
+        );
+      }
+    } else if (node.body === undefined) {
+      const message =
+        type === 'user'
+          ? `thread '${node.name.name}' has no code: give it a block or 'runs <routine>'`
+          : `${type} thread '${node.name.name}' needs a routine: add 'runs <routine>' or a block`;
+      this.error(node.name.range, message, 'missing-body');
+    }
+    if (object !== undefined) {
+      object.threadType = type;
+      object.priority = priority;
+      object.cpu = cpu;
+      object.routine = routine;
+      const runs = node.runs !== undefined ? ` runs ${node.runs.name}` : '';
+      object.declaration.detail = `thread ${node.name.name} (${type}, priority ${priority}${cpu >= 0 ? `, cpu ${cpu}` : ''})${runs}`;
+    }
+  }
+
+  private checkRoutineHeader(node: RoutineNode): void {
+    const seen = new Map<string, Identifier>();
+    node.params.forEach((param, index) => {
+      if (index === MAX_ROUTINE_PARAMS) {
+        this.error(param.range, `a routine has at most ${MAX_ROUTINE_PARAMS} parameters (they arrive in arg0..arg3)`, 'too-many-parameters');
+      }
+      const first = seen.get(param.name);
+      if (first !== undefined) {
+        this.error(param.range, `duplicate parameter '${param.name}'`, 'duplicate-name', { related: [{ message: 'first declared here', range: first.range }] });
+      } else seen.set(param.name, param);
+    });
+  }
+
+  private checkCap(process: ProcessInfo, node: CapNode, info: Extract<ItemInfo, { kind: 'cap' }> | undefined): void {
+    const target = node.target;
+    if (target.kind !== 'name') return;
+    let resolved: CapTarget | undefined;
+    let targetDeclaration: SymbolDeclaration | undefined;
+    if (target.member === undefined) {
+      const name = target.head.name;
+      const own = process.items.get(name);
+      const top = this.topLevel.get(name);
+      if (own !== undefined && (own.kind === 'pmo' || own.kind === 'thread')) {
+        resolved = { kind: 'object', object: own.object };
+        targetDeclaration = own.declaration;
+        this.reference(target.head.range, own.declaration);
+      } else if (top?.kind === 'process') {
+        resolved = { kind: 'group', process: top.index };
+        targetDeclaration = top.declaration;
+        this.reference(target.head.range, top.declaration);
+      } else if (own !== undefined || top !== undefined) {
+        const what = own?.kind ?? top!.kind;
+        this.error(target.range, `a 'cap' names an object ('process.object') or a process, but '${name}' is a ${what}`, 'wrong-kind');
+      } else {
+        const suggestion = closestName(name, [...this.topLevel.keys()]);
+        this.error(
+          target.range,
+          `undefined name '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+          'undefined-name',
+          suggestion !== undefined ? { data: { suggestion } } : undefined,
+        );
+      }
+    } else {
+      const found = this.resolveQualified(target, process);
+      if (found !== undefined) {
+        if (found.kind === 'object') {
+          resolved = { kind: 'object', object: found.object.index };
+          targetDeclaration = found.object.declaration;
+        } else {
+          this.error(target.range, `a 'cap' names an object ('process.object') or a process, but '${target.member.name}' is a routine`, 'wrong-kind');
+        }
+      }
+    }
+    if (info === undefined || resolved === undefined) return;
+    info.target = resolved;
+    if (resolved.kind === 'object') {
+      process.held.add(resolved.object);
+      const object = this.model.objects[resolved.object]!;
+      info.declaration.valueKind = object.kind;
+    } else {
+      process.heldGroups.add(resolved.process);
+      info.declaration.valueKind = 'capability';
+    }
+    info.declaration.detail = `cap ${node.name.name} = ${this.text.slice(target.range.start.offset, target.range.end.offset)}${targetDeclaration !== undefined ? ` (${targetDeclaration.kind})` : ''}`;
+  }
+
+  /** Resolves `process.member`, reporting problems; records references. */
+  private resolveQualified(
+    name: NameExpression,
+    _current: ProcessInfo,
+  ): { kind: 'object'; object: ObjectInfo } | { kind: 'routine'; routine: number; declaration: SymbolDeclaration } | undefined {
+    const head = name.head.name;
+    const member = name.member!;
+    const top = this.topLevel.get(head);
+    if (top?.kind !== 'process') {
+      if (this.saturated) return undefined;
+      if (top?.kind === 'machine') {
+        this.error(name.head.range, `'${head}' is a machine; only 'process.object' names have a dot`, 'wrong-kind');
+      } else {
+        const suggestion = closestName(head, this.ast.processes.map((p) => p.name.name));
+        this.error(
+          name.head.range,
+          `undefined process '${head}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+          'undefined-name',
+          { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'process', name: head } } },
+        );
+      }
+      return undefined;
+    }
+    this.reference(name.head.range, top.declaration);
+    const process = this.model.processes[top.index]!;
+    if (member.name === '') return undefined;
+    const item = process.items.get(member.name);
+    if (item === undefined) {
+      if (this.saturated) return undefined;
+      const suggestion = closestName(member.name, process.items.keys());
+      this.error(
+        member.range,
+        `process '${head}' has no object '${member.name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+        'undefined-name',
+        { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'pmo', name: member.name, process: head } } },
+      );
+      return undefined;
+    }
+    this.reference(member.range, item.declaration);
+    switch (item.kind) {
+      case 'pmo':
+      case 'thread':
+        return { kind: 'object', object: this.model.objects[item.object]! };
+      case 'routine':
+        return { kind: 'routine', routine: item.routine, declaration: item.declaration };
+      case 'cap':
+        this.error(member.range, `'${head}.${member.name}' is a capability name local to '${head}'; name the object it refers to`, 'wrong-kind');
+        return undefined;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Code
+
+  private checkProcessCode(process: ProcessInfo): void {
+    const scope = this.scopeByProcess.get(process)!;
+    for (const item of process.node.items) {
+      if (item.kind === 'thread' && item.body !== undefined) {
+        const routine = this.routineByNode.get(item);
+        if (routine !== undefined) this.checkRoutineBody(process, routine, scope, []);
+      } else if (item.kind === 'routine') {
+        const routine = this.routineByNode.get(item);
+        if (routine !== undefined) this.checkRoutineBody(process, routine, scope, item.params);
+      }
+    }
+  }
+
+  private checkRoutineBody(process: ProcessInfo, routine: RoutineInfo, processScope: Scope, params: readonly Identifier[]): void {
+    const container = `${process.node.name.name}.${routine.name}`;
+    const body = routine.body;
+    const scope: Scope = { start: body.range.start.offset, end: body.range.end.offset, parent: processScope, children: [], entries: [] };
+    processScope.children.push(scope);
+    const frame: Frame = { routine, process, scopes: [{ map: new Map(), scope }], loopDepth: 0, container };
+    params.forEach((param, index) => {
+      const declaration = this.declare(param, 'param', param.range, param, container, `param ${param.name} (arg${index})`);
+      declaration.valueKind = 'unknown';
+      declaration.frameSlot = routine.slotNames.length;
+      const map = frame.scopes[0]!.map;
+      if (!map.has(param.name)) {
+        map.set(param.name, { declaration, slot: routine.slotNames.length, valueKind: 'unknown' });
+        scope.entries.push({ declaration, visibleFrom: scope.start });
+      }
+      routine.slotNames.push(param.name);
+    });
+    this.checkStatements(frame, body.statements);
+  }
+
+  private pushScope(frame: Frame, block: Block, extra?: (scope: Scope, map: Map<string, LocalInfo>) => void): void {
+    const parent = frame.scopes[frame.scopes.length - 1]!.scope;
+    const scope: Scope = { start: block.range.start.offset, end: block.range.end.offset, parent, children: [], entries: [] };
+    parent.children.push(scope);
+    const map = new Map<string, LocalInfo>();
+    frame.scopes.push({ map, scope });
+    extra?.(scope, map);
+    this.checkStatements(frame, block.statements);
+    frame.scopes.pop();
+  }
+
+  private checkStatements(frame: Frame, statements: readonly Statement[]): void {
+    for (const statement of statements) this.checkStatement(frame, statement);
+  }
+
+  private allocateSlot(frame: Frame, name: string): number {
+    const slot = frame.routine.slotNames.length;
+    frame.routine.slotNames.push(name);
+    return slot;
+  }
+
+  private declareLocal(frame: Frame, name: Identifier, node: SymbolDeclaration['node'], range: Range, valueKind: ValueKind, slot: number, visibleFrom: number): void {
+    const top = frame.scopes[frame.scopes.length - 1]!;
+    const declaration = this.declare(name, 'local', range, node, frame.container, `let ${name.name}${valueKind !== 'unknown' && valueKind !== 'none' ? `: ${describeKind(valueKind)}` : ''}`);
+    declaration.valueKind = valueKind;
+    declaration.frameSlot = slot;
+    if (name.name === '') return;
+    const existing = top.map.get(name.name);
+    if (existing !== undefined) {
+      this.error(name.range, `'${name.name}' is already declared in this block`, 'duplicate-name', {
+        related: [{ message: `'${name.name}' is first declared here`, range: existing.declaration.nameRange }],
+      });
+    }
+    top.map.set(name.name, { declaration, slot, valueKind });
+    top.scope.entries.push({ declaration, visibleFrom });
+  }
+
+  private lookupLocal(frame: Frame, name: string): LocalInfo | undefined {
+    for (let i = frame.scopes.length - 1; i >= 0; i--) {
+      const local = frame.scopes[i]!.map.get(name);
+      if (local !== undefined) return local;
+    }
+    return undefined;
+  }
+
+  private checkStatement(frame: Frame, statement: Statement): void {
+    switch (statement.kind) {
+      case 'let': {
+        const valueKind = this.checkValue(frame, statement.value);
+        const slot = this.allocateSlot(frame, statement.name.name);
+        this.model.slots.set(statement, slot);
+        this.declareLocal(frame, statement.name, statement, statement.range, valueKind, slot, statement.range.end.offset);
+        break;
+      }
+      case 'assign': {
+        const valueKind = this.checkValue(frame, statement.value);
+        const name = statement.target.name;
+        const local = this.lookupLocal(frame, name);
+        if (local !== undefined) {
+          this.model.slots.set(statement, local.slot);
+          this.reference(statement.target.range, local.declaration);
+          if (local.valueKind !== valueKind && !(isNumeric(local.valueKind) && isNumeric(valueKind))) local.valueKind = 'unknown';
+        } else {
+          const entity = this.lookupNonLocal(frame, name);
+          if (entity !== undefined) {
+            this.error(statement.target.range, `cannot assign to ${this.describeEntity(entity, name)}; only locals ('let') can be assigned`, 'not-assignable');
+          } else {
+            this.reportUndefined(frame, statement.target, 'local');
+          }
+        }
+        break;
+      }
+      case 'call':
+        this.checkCallStatement(frame, statement.call);
+        break;
+      case 'expression':
+        this.checkExpression(frame, statement.expression, {});
+        this.error(
+          statement.range,
+          'an expression on its own does nothing; use it in \'let\', \'expect\' or \'print\'',
+          'expression-statement',
+        );
+        break;
+      case 'expect': {
+        const kind = this.checkExpression(frame, statement.condition, {});
+        this.checkScalar(statement.condition, kind, '\'expect\'');
+        break;
+      }
+      case 'print':
+        for (const part of statement.parts) this.checkExpression(frame, part, { printPart: true });
+        break;
+      case 'if': {
+        let current: typeof statement | undefined = statement;
+        while (current !== undefined) {
+          const kind = this.checkExpression(frame, current.condition, {});
+          this.checkScalar(current.condition, kind, '\'if\'');
+          this.pushScope(frame, current.then);
+          const elseBranch: typeof current.else = current.else;
+          if (elseBranch === undefined) current = undefined;
+          else if (elseBranch.kind === 'block') {
+            this.pushScope(frame, elseBranch);
+            current = undefined;
+          } else current = elseBranch;
+        }
+        break;
+      }
+      case 'repeat': {
+        const kind = this.checkExpression(frame, statement.count, {});
+        this.checkScalar(statement.count, kind, '\'repeat\'');
+        const counter = statement.counter;
+        let counterSlot = -1;
+        if (counter !== undefined) {
+          counterSlot = this.allocateSlot(frame, counter.name);
+          this.model.slots.set(statement, counterSlot);
+        }
+        const hidden = this.allocateSlot(frame, `(repeat ${statement.range.start.line}:${statement.range.start.column})`);
+        this.model.repeatCounters.set(statement, hidden);
+        frame.loopDepth++;
+        this.pushScope(frame, statement.body, (scope) => {
+          if (counter !== undefined) {
+            this.declareLocal(frame, counter, counter, counter.range, 'number', counterSlot, scope.start);
+          }
+        });
+        frame.loopDepth--;
+        break;
+      }
+      case 'break':
+      case 'continue':
+        if (frame.loopDepth === 0) this.error(statement.range, `'${statement.kind}' outside of 'repeat'`, 'break-outside-loop');
+        break;
+      case 'error':
+        break;
+    }
+  }
+
+  private checkScalar(expression: Expression, kind: ValueKind, where: string): void {
+    if (kind === 'list') this.error(expression.range, `a list cannot be used as the ${where} value`, 'type');
+    else if (kind === 'bytes') this.error(expression.range, `a byte string cannot be used as the ${where} value`, 'type');
+  }
+
+  /** The value of a `let` or an assignment: a syscall is allowed here, as the whole value. */
+  private checkValue(frame: Frame, value: Expression): ValueKind {
+    if (value.kind === 'call') {
+      const syscall = syscallByName(value.callee.name);
+      if (syscall !== undefined) {
+        this.checkCall(frame, value, { kind: 'syscall', spec: syscall });
+        return syscall.resultKind === 'connection' || syscall.resultKind === 'pmo' || syscall.resultKind === 'capability'
+          ? syscall.resultKind
+          : 'number';
+      }
+    }
+    const kind = this.checkExpression(frame, value, { statementValue: true });
+    if (kind === 'list') this.error(value.range, 'a list can only be an argument (such as \'data:\' or \'caps:\')', 'type');
+    return kind;
+  }
+
+  private checkCallStatement(frame: Frame, call: CallExpression): void {
+    const name = call.callee.name;
+    const syscall = syscallByName(name);
+    if (syscall !== undefined) {
+      this.checkCall(frame, call, { kind: 'syscall', spec: syscall });
+      return;
+    }
+    const builtin = builtinByName(name);
+    if (builtin !== undefined) {
+      this.checkCall(frame, call, { kind: 'builtin', spec: builtin });
+      if (builtin.form === 'function') {
+        this.error(
+          call.callee.range,
+          `the value of '${name}' is not used; write 'let x = ${name}(...)', or use it in 'expect' or 'print'`,
+          'unused-value',
+        );
+      }
+      return;
+    }
+    this.checkUnknownCall(frame, call);
+  }
+
+  private checkUnknownCall(frame: Frame, call: CallExpression): void {
+    const name = call.callee.name;
+    const entity = this.lookupEntity(frame, name);
+    if (this.saturated) {
+      // Nothing more will be reported; skip the suggestion search.
+    } else if (entity?.kind === 'routine') {
+      this.error(
+        call.callee.range,
+        `'${name}' is a routine: routines are not called, they are run by threads ('runs ${name}') or passed to syscalls`,
+        'not-callable',
+      );
+    } else {
+      const suggestion = closestName(name, ALL_CALL_NAMES);
+      const isBuiltin = suggestion !== undefined && builtinByName(suggestion) !== undefined;
+      const what = suggestion === undefined ? 'syscall or builtin' : isBuiltin ? 'builtin' : 'syscall';
+      this.error(
+        call.callee.range,
+        `unknown ${what} '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+        'unknown-call',
+        suggestion !== undefined ? { data: { suggestion } } : undefined,
+      );
+    }
+    this.symbols.calls.push({ call, argumentParameters: call.args.map(() => -1) });
+    for (const arg of call.args) this.checkExpression(frame, arg.value, { printPart: true, statementValue: true });
+  }
+
+  /** Binds arguments to parameters and checks each against its parameter kind. */
+  private checkCall(frame: Frame, call: CallExpression, callee: Callee): void {
+    const spec = callee.spec;
+    const params = spec.params;
+    const bound: (Argument | undefined)[] = params.map(() => undefined);
+    const argumentParameters: number[] = [];
+    let positional = 0;
+    let namedSeen: Argument | undefined;
+    const what = `${callee.kind} '${spec.name}'`;
+    for (const arg of call.args) {
+      let index = -1;
+      if (arg.name !== undefined) {
+        namedSeen = arg;
+        index = params.findIndex((p) => p.name === arg.name!.name);
+        if (index < 0) {
+          const suggestion = closestName(arg.name.name, params.map((p) => p.name));
+          const list = params.length === 0 ? 'no parameters' : `parameters ${params.map((p) => `'${p.name}'`).join(', ')}`;
+          this.error(
+            arg.name.range,
+            `${what} has no parameter '${arg.name.name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ` (it has ${list})`}`,
+            'unknown-argument',
+            suggestion !== undefined ? { data: { suggestion } } : undefined,
+          );
+        } else if (bound[index] !== undefined) {
+          this.error(arg.range, `argument '${arg.name.name}' is given twice`, 'duplicate-argument', {
+            related: [{ message: 'first given here', range: bound[index]!.range }],
+          });
+          index = -1;
+        }
+      } else if (namedSeen !== undefined) {
+        this.error(arg.range, 'a positional argument cannot follow a named argument', 'positional-after-named', {
+          related: [{ message: 'the named argument', range: namedSeen.range }],
+        });
+      } else if (positional >= params.length) {
+        this.error(
+          arg.range,
+          `${what} takes ${params.length === 0 ? 'no arguments' : `at most ${params.length} argument${params.length === 1 ? '' : 's'}`}`,
+          'too-many-arguments',
+        );
+      } else {
+        index = positional++;
+      }
+      if (index >= 0) bound[index] = arg;
+      argumentParameters.push(index);
+      const param = index >= 0 ? params[index] : undefined;
+      if (param !== undefined) this.checkArgument(frame, arg.value, param, spec.name);
+      else this.checkExpression(frame, arg.value, { printPart: true, statementValue: true });
+    }
+    const missing = params.filter((p, i) => !p.optional && bound[i] === undefined);
+    if (missing.length > 0) {
+      const names = missing.map((p) => `'${p.name}'`).join(', ');
+      this.error(
+        call.callee.range,
+        `${what} is missing the required argument${missing.length === 1 ? '' : 's'} ${names}`,
+        'missing-argument',
+        { data: { missingArguments: missing.map((p) => p.name) } },
+      );
+    }
+    if (callee.kind === 'syscall' && callee.spec.exclusive !== undefined) {
+      for (const group of callee.spec.exclusive) {
+        const given = group.map((name) => bound[params.findIndex((p) => p.name === name)]).filter((a): a is Argument => a !== undefined);
+        if (given.length > 1) {
+          const [first, ...rest] = given;
+          for (const arg of rest) {
+            const argName = params[bound.indexOf(arg)]!.name;
+            const firstName = params[bound.indexOf(first!)]!.name;
+            this.error(arg.range, `'${argName}' cannot be given together with '${firstName}' in '${spec.name}'`, 'exclusive-arguments', {
+              related: [{ message: `'${firstName}' is given here`, range: first!.range }],
+            });
+          }
+        }
+      }
+    }
+    this.symbols.calls.push({ call, callee, argumentParameters });
+    this.model.calls.set(call, { callee, argumentsByParameter: bound.map((a) => a?.value) });
+  }
+
+  private checkArgument(frame: Frame, value: Expression, param: ParameterSpec, calleeName: string): void {
+    const kind = param.kind;
+    const where = `for '${param.name}' of '${calleeName}'`;
+    if (kind === 'data' || kind === 'capabilities') {
+      const inner = unwrap(value);
+      if (inner.kind === 'string' && kind === 'data') return; // one byte string is data too
+      if (inner.kind !== 'list') {
+        const valueKind = this.checkExpression(frame, value, {});
+        if (inner.kind !== 'error' && valueKind !== 'unknown') {
+          this.error(value.range, `expected ${KIND_PHRASE[kind]} ${where}`, 'wrong-kind');
+        }
+        return;
+      }
+      for (const item of inner.items) {
+        if (kind === 'capabilities') {
+          this.checkArgument(frame, item, { name: param.name, kind: 'capability', doc: '' }, calleeName);
+        } else {
+          const itemKind = this.checkExpression(frame, item, { printPart: true });
+          if (isStaticObject(item, itemKind) || itemKind === 'list' || itemKind === 'none') {
+            this.error(item.range, `message data holds integers and byte strings, not ${this.describeValue(item, itemKind)}`, 'wrong-kind');
+          }
+        }
+      }
+      return;
+    }
+    if (kind === 'bytes') {
+      const valueKind = this.checkExpression(frame, value, { printPart: true });
+      if (valueKind !== 'bytes' && valueKind !== 'unknown') this.error(value.range, `expected ${KIND_PHRASE.bytes} ${where}`, 'wrong-kind');
+      return;
+    }
+    const valueKind = this.checkExpression(frame, value, { parameter: param, calleeName });
+    const accepts = CAPABILITY_ACCEPTS[kind];
+    let ok: boolean;
+    switch (kind) {
+      case 'process':
+        // A process name, or a number: the slot of a capability to a group (a `cap g = proc`).
+        ok = valueKind === 'process' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
+        break;
+      case 'target':
+        ok = valueKind === 'process' || valueKind === 'thread' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
+        break;
+      case 'object':
+        ok = valueKind === 'process' || valueKind === 'thread' || valueKind === 'pmo';
+        break;
+      case 'routine':
+        ok = valueKind === 'routine' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
+        break;
+      case 'address':
+      case 'integer':
+        ok = (isNumeric(valueKind) && !isStaticObject(value, valueKind)) || (kind === 'address' && valueKind === 'routine');
+        break;
+      default:
+        ok = accepts === undefined || accepts.has(valueKind);
+        break;
+    }
+    if (!ok && valueKind !== 'unknown' && unwrap(value).kind !== 'error') {
+      let message = `expected ${KIND_PHRASE[kind]} ${where}, found ${this.describeValue(value, valueKind)}`;
+      if (valueKind === 'process' && accepts !== undefined) {
+        message += ` (to pass a capability to a process's group, declare 'cap g = ${describeName(value)}')`;
+      }
+      this.error(value.range, message, 'wrong-kind', { data: { expected: kind, found: valueKind } });
+    }
+  }
+
+  private describeValue(value: Expression, kind: ValueKind): string {
+    const inner = unwrap(value);
+    if (inner.kind === 'name') return `${describeKind(kind)} '${describeName(inner)}'`;
+    if (inner.kind === 'string') return 'a byte string';
+    if (inner.kind === 'list') return 'a list';
+    if (kind === 'number') return 'a number';
+    if (kind === 'boolean') return 'a boolean';
+    return `a ${describeKind(kind)}`;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  /** Checks an expression and returns its static kind. */
+  private checkExpression(frame: Frame, expression: Expression, expectation: Expectation): ValueKind {
+    switch (expression.kind) {
+      case 'number':
+        return 'number';
+      case 'string':
+        if (!expectation.printPart && expectation.parameter === undefined) {
+          this.error(expression.range, 'a byte string can only be printed or passed as message data or bytes', 'type');
+        }
+        return 'bytes';
+      case 'boolean':
+        return 'boolean';
+      case 'name':
+        return this.checkName(frame, expression, expectation);
+      case 'paren':
+        return this.checkExpression(frame, expression.expression, expectation);
+      case 'list': {
+        for (const item of expression.items) this.checkExpression(frame, item, { printPart: true });
+        if (expectation.parameter === undefined && !expectation.statementValue) {
+          this.error(expression.range, 'a list can only be an argument (such as \'data:\' or \'caps:\')', 'type');
+        }
+        return 'list';
+      }
+      case 'unary': {
+        const kind = this.checkExpression(frame, expression.operand, {});
+        this.checkOperand(expression.operand, kind, expression.op);
+        return expression.op === 'not' ? 'boolean' : 'number';
+      }
+      case 'binary':
+        return this.checkBinary(frame, expression);
+      case 'call':
+        return this.checkCallExpression(frame, expression);
+      case 'error':
+        return 'unknown';
+    }
+  }
+
+  private checkOperand(operand: Expression, kind: ValueKind, op: string): void {
+    const literal = unwrap(operand).kind;
+    if ((kind === 'bytes' && literal !== 'string') || (kind === 'list' && literal !== 'list') || kind === 'none') {
+      this.error(operand.range, `'${op}' cannot be applied to ${kind === 'none' ? 'a call that returns no value' : this.describeValue(operand, kind)}`, 'type');
+    }
+  }
+
+  private checkBinary(frame: Frame, expression: Extract<Expression, { kind: 'binary' }>): ValueKind {
+    const op = expression.op;
+    if (op === '==' || op === '!=') {
+      const leftIsIdentity = isIdentityCall(expression.left);
+      const rightIsIdentity = isIdentityCall(expression.right);
+      const left = this.checkExpression(frame, expression.left, { identity: rightIsIdentity });
+      const right = this.checkExpression(frame, expression.right, { identity: leftIsIdentity });
+      this.checkOperand(expression.left, left, op);
+      this.checkOperand(expression.right, right, op);
+      return 'boolean';
+    }
+    const left = this.checkExpression(frame, expression.left, {});
+    const right = this.checkExpression(frame, expression.right, {});
+    this.checkOperand(expression.left, left, op);
+    this.checkOperand(expression.right, right, op);
+    if (op === 'and' || op === 'or' || op === '<' || op === '<=' || op === '>' || op === '>=') return 'boolean';
+    return 'number';
+  }
+
+  private checkCallExpression(frame: Frame, call: CallExpression): ValueKind {
+    const name = call.callee.name;
+    const builtin = builtinByName(name);
+    if (builtin !== undefined) {
+      this.checkCall(frame, call, { kind: 'builtin', spec: builtin });
+      if (builtin.form === 'procedure') {
+        this.error(call.callee.range, `'${name}' is a procedure and returns no value; call it as a statement`, 'procedure-as-value');
+        return 'none';
+      }
+      if (IDENTITY_BUILTINS.has(name)) return 'objectId';
+      if (name === 'conn_valid') return 'boolean';
+      return 'number';
+    }
+    const syscall = syscallByName(name);
+    if (syscall !== undefined) {
+      this.checkCall(frame, call, { kind: 'syscall', spec: syscall });
+      this.error(
+        call.callee.range,
+        `syscall '${name}' can only be a statement or the whole value of 'let'; write 'let r = ${name}(...)' first`,
+        'syscall-in-expression',
+      );
+      return 'unknown';
+    }
+    this.checkUnknownCall(frame, call);
+    return 'unknown';
+  }
+
+  private lookupNonLocal(frame: Frame, name: string): Entity | undefined {
+    const item = frame.process.items.get(name);
+    if (item !== undefined) {
+      switch (item.kind) {
+        case 'pmo':
+        case 'thread':
+          return { kind: 'object', object: this.model.objects[item.object]! };
+        case 'routine':
+          return { kind: 'routine', routine: item.routine, declaration: item.declaration };
+        case 'cap':
+          return { kind: 'cap', item };
+      }
+    }
+    const top = this.topLevel.get(name);
+    if (top !== undefined) {
+      return top.kind === 'process'
+        ? { kind: 'process', process: this.model.processes[top.index]! }
+        : { kind: 'machine', declaration: top.declaration };
+    }
+    const value = NAMED_CONSTANTS.get(name);
+    if (value !== undefined) return { kind: 'constant', name, value };
+    if (REGISTERS.has(name)) return { kind: 'register', register: name as Register };
+    return undefined;
+  }
+
+  private lookupEntity(frame: Frame, name: string): Entity | undefined {
+    const local = this.lookupLocal(frame, name);
+    if (local !== undefined) return { kind: 'local', local };
+    return this.lookupNonLocal(frame, name);
+  }
+
+  private describeEntity(entity: Entity, name: string): string {
+    switch (entity.kind) {
+      case 'local': return `local '${name}'`;
+      case 'object': return `${entity.object.kind === 'pmo' ? 'PMO' : 'thread'} '${name}'`;
+      case 'cap': return `cap '${name}'`;
+      case 'routine': return `routine '${name}'`;
+      case 'process': return `process '${name}'`;
+      case 'machine': return `machine '${name}'`;
+      case 'constant': return `constant '${name}'`;
+      case 'register': return `register '${name}'`;
+    }
+  }
+
+  /** Whether no more diagnostics will be recorded (so expensive suggestions can be skipped). */
+  private get saturated(): boolean {
+    return this.diagnostics.length >= MAX_CHECK_DIAGNOSTICS;
+  }
+
+  private reportUndefined(frame: Frame, name: Identifier, expectedKind: string): void {
+    const text = name.name;
+    if (text === '' || this.saturated) return;
+    // A `let` of this name later in the routine (or in a block that has ended)?
+    frame.letIndex ??= indexLets(frame.routine.body);
+    const later = frame.letIndex.get(text);
+    if (later !== undefined) {
+      const offset = name.range.start.offset;
+      const isOwn = later.range.start.offset <= offset && offset <= later.range.end.offset;
+      const isLater = later.range.start.offset >= offset;
+      this.error(
+        name.range,
+        isOwn
+          ? `'${text}' cannot be used in its own 'let'`
+          : isLater
+          ? `'${text}' is used before its 'let' (line ${later.range.start.line})`
+          : `'${text}' is not visible here: its 'let' (line ${later.range.start.line}) is inside a block that has ended`,
+        'use-before-let',
+        { related: [{ message: `'${text}' is declared here`, range: later.name.range }] },
+      );
+      return;
+    }
+    const candidates: string[] = [];
+    for (const scope of frame.scopes) for (const key of scope.map.keys()) candidates.push(key);
+    for (const key of frame.process.items.keys()) candidates.push(key);
+    for (const [key, entry] of this.topLevel) if (entry.kind === 'process') candidates.push(key);
+    for (const key of NAMED_CONSTANTS.keys()) candidates.push(key);
+    const suggestion = closestName(text, candidates);
+    this.error(
+      name.range,
+      `undefined name '${text}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+      'undefined-name',
+      { data: suggestion !== undefined ? { suggestion, declareMissing: { kind: expectedKind, name: text } } : { declareMissing: { kind: expectedKind, name: text } } },
+    );
+  }
+
+  private checkName(frame: Frame, name: NameExpression, expectation: Expectation): ValueKind {
+    const paramKind = expectation.parameter?.kind;
+    const identity = expectation.identity === true || paramKind === 'object' || paramKind === 'target';
+    let entity: Entity | undefined;
+    if (name.member !== undefined) {
+      const found = this.resolveQualified(name, frame.process);
+      if (found === undefined) return 'unknown';
+      entity = found.kind === 'object' ? { kind: 'object', object: found.object } : found;
+    } else {
+      entity = this.lookupEntity(frame, name.head.name);
+      if (entity === undefined) {
+        const expected =
+          paramKind === 'thread' || paramKind === 'pmo' ? paramKind : paramKind === 'process' ? 'process' : paramKind === 'routine' ? 'routine' : 'local';
+        this.reportUndefined(frame, name.head, expected);
+        return 'unknown';
+      }
+      this.recordReference(name.head.range, entity);
+    }
+    const names = this.model.names;
+    switch (entity.kind) {
+      case 'local':
+        names.set(name, { kind: 'local', slot: entity.local.slot, name: name.head.name });
+        return entity.local.valueKind;
+      case 'object': {
+        const object = entity.object;
+        if (identity) names.set(name, { kind: 'objectRef', object: object.index });
+        else {
+          names.set(name, { kind: 'object', object: object.index });
+          this.grant(frame.process, object, name);
+        }
+        return object.kind;
+      }
+      case 'cap': {
+        const target = entity.item.target;
+        if (target === undefined) return 'unknown';
+        if (target.kind === 'object') {
+          const object = this.model.objects[target.object]!;
+          names.set(name, identity ? { kind: 'objectRef', object: target.object } : { kind: 'object', object: target.object });
+          return object.kind;
+        }
+        if (identity || paramKind === 'process') {
+          names.set(name, { kind: 'process', process: target.process });
+          return 'process';
+        }
+        names.set(name, { kind: 'number', value: entity.item.slot });
+        return 'capability';
+      }
+      case 'routine':
+        names.set(name, { kind: 'routine', routine: entity.routine });
+        return 'routine';
+      case 'process':
+        names.set(name, { kind: 'process', process: entity.process.index });
+        return 'process';
+      case 'machine':
+        this.error(name.range, `machine '${name.head.name}' cannot be used as a value`, 'wrong-kind');
+        return 'machine';
+      case 'constant':
+        names.set(name, { kind: 'constant', name: entity.name, value: entity.value });
+        return 'number';
+      case 'register':
+        names.set(name, { kind: 'register', register: entity.register });
+        return 'number';
+    }
+  }
+
+  private recordReference(range: Range, entity: Entity): void {
+    switch (entity.kind) {
+      case 'local': this.reference(range, entity.local.declaration); break;
+      case 'object': this.reference(range, entity.object.declaration); break;
+      case 'cap': this.reference(range, entity.item.declaration); break;
+      case 'routine': this.reference(range, entity.declaration); break;
+      case 'process': this.reference(range, entity.process.declaration); break;
+      case 'machine': this.reference(range, entity.declaration); break;
+      default: break;
+    }
+  }
+
+  /** A foreign object used as a capability: the process gets a boot capability for it. */
+  private grant(process: ProcessInfo, object: ObjectInfo, use: NameExpression): void {
+    if (process.held.has(object.index)) return;
+    process.held.add(object.index);
+    const owner = this.model.processes[object.owner]!;
+    process.caps.push({ name: `${owner.node.name.name}.${object.node.name.name}`, object: object.index, range: use.range });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Boot capability tables
+
+  private recordBootSlots(process: ProcessInfo): void {
+    // Own objects first, then `cap` declarations, then the grants collected while checking code.
+    const entries: { cap: BootCapabilityInfo; origin: BootSlot['origin']; declaration?: SymbolDeclaration }[] = [];
+    for (const item of process.node.items) {
+      if (item.kind !== 'pmo' && item.kind !== 'thread') continue;
+      const object = this.objectByNode.get(item)!;
+      entries.push({ cap: { name: item.name.name, object: object.index, range: item.name.range }, origin: 'own', declaration: object.declaration });
+    }
+    for (const item of process.node.items) {
+      if (item.kind !== 'cap') continue;
+      const info = process.items.get(item.name.name);
+      if (info?.kind !== 'cap' || info.node !== item || info.target === undefined) continue;
+      const target = info.target;
+      const cap: BootCapabilityInfo =
+        target.kind === 'object'
+          ? { name: item.name.name, object: target.object, range: item.name.range }
+          : { name: item.name.name, object: -1, group: target.process, range: item.name.range };
+      entries.push({ cap, origin: 'cap', declaration: info.declaration });
+    }
+    for (const grant of process.caps) entries.push({ cap: grant, origin: 'grant' });
+    process.caps.length = 0;
+    const slots: BootSlot[] = [];
+    let slot = 2;
+    for (const entry of entries) {
+      process.caps.push(entry.cap);
+      if (entry.declaration !== undefined) {
+        entry.declaration.bootSlot = slot;
+        entry.declaration.detail += ` (boot slot ${slot})`;
+      }
+      const target = entry.cap.object >= 0 ? this.model.objects[entry.cap.object]!.declaration : this.model.processes[entry.cap.group!]!.declaration;
+      slots.push({ slot, name: entry.cap.name, origin: entry.origin, target, range: entry.cap.range });
+      slot++;
+    }
+    this.symbols.bootSlots.set(process.node.name.name, slots);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function isNumeric(kind: ValueKind): boolean {
+  return kind === 'number' || kind === 'boolean' || kind === 'unknown' || kind === 'objectId' || kind === 'capability' || kind === 'connection' || kind === 'pmo' || kind === 'thread';
+}
+
+/** A name that statically denotes an object, a process or a machine (not a number). */
+function isStaticObject(expression: Expression, kind: ValueKind): boolean {
+  return isNamed(expression) && (kind === 'thread' || kind === 'pmo' || kind === 'process' || kind === 'machine' || kind === 'routine');
+}
+
+function unwrap(expression: Expression): Expression {
+  let current = expression;
+  while (current.kind === 'paren') current = current.expression;
+  return current;
+}
+
+function isNamed(expression: Expression): boolean {
+  return unwrap(expression).kind === 'name';
+}
+
+function describeName(expression: Expression): string {
+  const inner = unwrap(expression);
+  if (inner.kind !== 'name') return '…';
+  return inner.member !== undefined ? `${inner.head.name}.${inner.member.name}` : inner.head.name;
+}
+
+function isIdentityCall(expression: Expression): boolean {
+  const inner = unwrap(expression);
+  return inner.kind === 'call' && IDENTITY_BUILTINS.has(inner.callee.name);
+}
+
+/** The first `let` (or `repeat ... as`) of each name anywhere in a routine body, in source order. */
+function indexLets(block: Block): Map<string, { range: Range; name: Identifier }> {
+  const index = new Map<string, { range: Range; name: Identifier }>();
+  const add = (name: Identifier, range: Range) => {
+    if (!index.has(name.name)) index.set(name.name, { range, name });
+  };
+  const stack: Statement[] = [...block.statements].reverse();
+  while (stack.length > 0) {
+    const statement = stack.pop()!;
+    if (statement.kind === 'let') add(statement.name, statement.range);
+    else if (statement.kind === 'repeat') {
+      if (statement.counter !== undefined) add(statement.counter, statement.range);
+      for (let i = statement.body.statements.length - 1; i >= 0; i--) stack.push(statement.body.statements[i]!);
+    } else if (statement.kind === 'if') {
+      const pending: Statement[] = [...statement.then.statements];
+      if (statement.else !== undefined) {
+        if (statement.else.kind === 'block') pending.push(...statement.else.statements);
+        else pending.push(statement.else);
+      }
+      for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
+    }
+  }
+  return index;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`;
+  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
