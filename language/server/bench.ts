@@ -5,7 +5,9 @@
 import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import {
+  createConnection, ProposedFeatures, StreamMessageReader as ServerStreamReader, StreamMessageWriter as ServerStreamWriter,
+} from 'vscode-languageserver/node';
 import { analyze } from '../core/index';
 import { generateLargeScenario } from '../core/generate';
 import { DIAGNOSTICS_DELAY_MS } from './diagnostics';
@@ -47,7 +49,7 @@ export async function benchLanguageServer(options: LanguageServerBenchOptions = 
 
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer) as never, new StreamMessageWriter(toClient) as never);
+  const serverConnection = createConnection(ProposedFeatures.all, new ServerStreamReader(toServer), new ServerStreamWriter(toClient));
   startLanguageServer(serverConnection);
   const client = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   const published = new Map<number, number>();

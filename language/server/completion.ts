@@ -11,7 +11,8 @@ import {
 import { BUILTINS, SYSCALLS, type BuiltinSpec, type ParameterKind, type SyscallSpec } from '../../kernel/syscalls';
 import { NAMED_CONSTANTS, constantFamily } from '../../kernel/constants';
 import { callContextAt, MAX_PREFIX } from './calls';
-import { enclosingAt, lineStartOf, type Enclosing } from './syntax';
+import { matchesQuery } from './outline';
+import { enclosingAt, lineStartOf, wordAt, type Enclosing } from './syntax';
 
 const TOP_LEVEL_KEYWORDS = ['scenario', 'machine', 'process'] as const;
 const MACHINE_PROPERTIES = ['cpus', 'memory', 'timeslice'] as const;
@@ -73,8 +74,20 @@ const ERROR_FAMILIES: ReadonlySet<string> = new Set(['chcore', 'mach', 'tock']);
 /** The analysis plus the offset of the cursor: everything completion needs. */
 export function completions(analysis: Analysis, offset: number): CompletionList {
   const items = computeCompletions(analysis, offset);
-  return { isIncomplete: false, items };
+  if (items.length <= MAX_ITEMS) return { isIncomplete: false, items };
+  // A huge scenario: filter by the word being typed and ask the editor to come back as it grows.
+  const typed = wordAt(analysis.text, offset);
+  const prefix = typed !== undefined && typed.end === offset ? typed.text : '';
+  const filtered = prefix === '' ? items : items.filter((item) => matchesQuery(item.label, prefix));
+  const key = (item: CompletionItem): string => item.sortText ?? item.label;
+  filtered.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return { isIncomplete: true, items: filtered.slice(0, MAX_ITEMS) };
 }
+
+/** The most items one completion answer carries; beyond it the list is filtered and incomplete. */
+const MAX_ITEMS = 200;
+/** Other processes' objects are listed qualified (`server.main`) only up to this many. */
+const MAX_QUALIFIED_ITEMS = 60;
 
 interface LineContext {
   /** Tokens on the line before the word being typed (newlines and EOF removed). */
@@ -259,16 +272,22 @@ function valueCompletions(analysis: Analysis, offset: number, enclosing: Enclosi
     // Other processes' objects, qualified: `server.main`.
     const own = enclosing.process?.name.name;
     const memberKind: SymbolKind = kind === 'pmo' ? 'pmo' : 'thread';
+    const qualified: CompletionItem[] = [];
     for (const declaration of analysis.symbols.declarations) {
       if (declaration.container === undefined || declaration.container === own || declaration.container.includes('.')) continue;
       if (declaration.kind !== memberKind && !(kind === 'object' && declaration.kind === 'pmo')) continue;
-      items.push({
+      qualified.push({
         label: `${declaration.container}.${declaration.name}`,
         kind: SYMBOL_ITEM_KIND[declaration.kind],
         detail: declaration.detail,
         sortText: `2${declaration.container}.${declaration.name}`,
       });
-      if (items.length > 2000) break;
+      if (qualified.length > MAX_QUALIFIED_ITEMS) break;
+    }
+    // Many processes: their names (already listed for `object`/`target`) lead to `proc.` completion instead.
+    if (qualified.length <= MAX_QUALIFIED_ITEMS) items.push(...qualified);
+    else if (kind === 'thread' || kind === 'pmo') {
+      items.push(...declarationItems(analysis.symbols.declarationsIn(undefined).filter((d) => d.kind === 'process' && d.name !== own), '2'));
     }
   }
   if (!CAPABILITY_KINDS.has(kind) || kind === 'capability') {

@@ -9,7 +9,7 @@ import { KEYWORDS, RESERVED_WORDS, CONTEXTUAL_KEYWORDS, type Analysis, type Symb
 import { builtinByName, syscallByName, type BuiltinSpec, type SyscallSpec } from '../../kernel/syscalls';
 import { callContextAt } from './calls';
 import { NAMED_CONSTANTS } from '../../kernel/constants';
-import { offsetsToLspRange, toLspRange } from './positions';
+import { toLspRange } from './positions';
 import { wordAt } from './syntax';
 
 export function signatureHelpAt(analysis: Analysis, offset: number): SignatureHelp | null {
@@ -84,7 +84,6 @@ export function prepareRenameAt(analysis: Analysis, offset: number): { range: Ls
   if (syscallByName(word.text) !== undefined) throw new RenameRefusal(`'${word.text}' is a syscall and cannot be renamed`);
   if (builtinByName(word.text) !== undefined) throw new RenameRefusal(`'${word.text}' is a builtin and cannot be renamed`);
   if (NAMED_CONSTANTS.has(word.text)) throw new RenameRefusal(`'${word.text}' is a kernel constant and cannot be renamed`);
-  void offsetsToLspRange;
   throw new RenameRefusal(`'${word.text}' is not declared in this file`);
 }
 

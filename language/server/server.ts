@@ -4,7 +4,7 @@
 
 import {
   CodeActionKind, ErrorCodes, LSPErrorCodes, ResponseError, TextDocumentSyncKind,
-  type CancellationToken, type Connection, type InitializeResult, type ServerCapabilities,
+  type CancellationToken, type Connection, type InitializeResult, type Position, type ServerCapabilities,
 } from 'vscode-languageserver';
 import { fileURLToPath } from 'node:url';
 import { codeActions, codeLenses, formattingEdits, inlayHints } from './actions';
@@ -85,8 +85,8 @@ export function startLanguageServer(connection: Connection, options: ServerOptio
     };
   }
 
-  const offsetOf = (document: ScenarioDocument, position: unknown): number =>
-    lspPositionToOffset(document.text, document.analysis.lines, position as never);
+  const offsetOf = (document: ScenarioDocument, position: Position | undefined): number =>
+    lspPositionToOffset(document.text, document.analysis.lines, position);
 
   connection.onInitialize((params): InitializeResult => {
     const folders: string[] = [];

@@ -420,6 +420,14 @@ describe('code actions', () => {
     expect(result.after.filter((d) => d.severity === 1)).toEqual([]);
   });
 
+  it('adds the missing machine to a process header', async () => {
+    const source = 'machine a {\n  cpus 1\n}\nmachine b {\n  cpus 1\n}\nprocess p {\n  thread t {\n    yield()\n  }\n}\n';
+    const result = await fixAndRecheck(source, /Add 'on a'/);
+    expect(result.before.map((d) => d.code)).toEqual(['missing-machine']);
+    expect(result.fixed).toContain('process p on a {');
+    expect(result.after).toEqual([]);
+  });
+
   it('declares a missing thread and a missing routine', async () => {
     const thread = await fixAndRecheck('process p {\n  thread main {\n    let c = register_client(server: peer)\n  }\n}\n', /Declare thread 'peer'/);
     expect(thread.fixed).toContain('  thread peer {\n  }\n');
@@ -451,6 +459,15 @@ describe('code lens and inlay hints', () => {
     expect(at('regDecl')).toEqual(['slot 3']);
     expect(at('ipcCall')).toEqual(['conn:']);
     expect(at('qualifiedMember')).toContain('slot 5');
+    const source = withMarkers('process a {\n  thread t/*t*/ {\n  }\n}\nprocess b {\n  cap peer/*cap*/ = a.t\n  thread u/*thread*/ {\n  }\n}\n');
+    const uri = await client.open(source.text);
+    const capHints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } } });
+    // Own objects come first in the boot table, then caps: u is slot 2, peer slot 3.
+    expect(capHints.map((h) => [h.position, h.label])).toEqual([
+      [source.markers['t'], 'slot 2'],
+      [source.markers['cap'], 'slot 3'],
+      [source.markers['thread'], 'slot 2'],
+    ]);
   });
 });
 

@@ -15,7 +15,9 @@ import {
 import type {
   Diagnostic, Position, PublishDiagnosticsParams, Range, TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol';
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import {
+  createConnection, ProposedFeatures, StreamMessageReader as ServerStreamReader, StreamMessageWriter as ServerStreamWriter,
+} from 'vscode-languageserver/node';
 import { startLanguageServer } from '../../language/server/server';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -204,7 +206,7 @@ export async function spawnServer(): Promise<TestClient & { child: ChildProcess 
 export function inProcessServer(diagnosticsDelay?: number): TestClient {
   const toServer = new PassThrough();
   const toClient = new PassThrough();
-  const serverConnection = createConnection(ProposedFeatures.all, new StreamMessageReader(toServer) as never, new StreamMessageWriter(toClient) as never);
+  const serverConnection = createConnection(ProposedFeatures.all, new ServerStreamReader(toServer), new ServerStreamWriter(toClient));
   startLanguageServer(serverConnection, diagnosticsDelay !== undefined ? { diagnosticsDelay } : {});
   const connection = createMessageConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
   return new TestClient(connection, () => {

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CancellationTokenSource } from 'vscode-languageserver';
-import { analyze } from '../../language/core/index';
+import { analyze, generateLargeScenario } from '../../language/core/index';
+import { completions } from '../../language/server/completion';
 import { benchLanguageServer } from '../../language/server/bench';
 import { DiagnosticsScheduler, type DiagnosticsPublication } from '../../language/server/diagnostics';
 import { DocumentStore } from '../../language/server/documents';
@@ -79,6 +80,23 @@ describe('diagnostics scheduler', () => {
     const next = documents.change('file:///b.kscn', 2, [{ text: 'process q {\n}\n' }])!;
     expect(next.analysis).not.toBe(first);
     expect(documents.get('file:///b.kscn')).toBe(next);
+  });
+});
+
+describe('completion in a large scenario', () => {
+  it('caps the list, filters it by the word being typed and marks it incomplete', () => {
+    const text = generateLargeScenario(3000);
+    const analysis = analyze(text, 'large.kscn');
+    const call = text.indexOf('expect conn >= 0') + 'expect '.length;
+    const all = completions(analysis, call);
+    expect(all.isIncomplete).toBe(true);
+    expect(all.items.length).toBeLessThanOrEqual(200);
+    const typed = `${text.slice(0, call)}serv${text.slice(call)}`;
+    const filtered = completions(analyze(typed, 'large.kscn'), call + 4);
+    expect(filtered.items.length).toBeGreaterThan(0);
+    // Every server process is still offered once the word narrows the list.
+    const servers = text.match(/^process server\d+/gm)!.length;
+    expect(filtered.items.filter((item) => /^server\d+$/.test(item.label))).toHaveLength(servers);
   });
 });
 
