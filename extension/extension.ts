@@ -143,7 +143,7 @@ function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutpu
   const runOutput = vscode.window.createOutputChannel('kscn run');
   context.subscriptions.push(
     runOutput,
-    vscode.commands.registerCommand('kscn.runScenario', async (resource?: vscode.Uri) => {
+    vscode.commands.registerCommand('kscn.runScenario', async (resource?: vscode.Uri | string) => {
       const file = await scenarioFile(resource);
       if (file === undefined) return;
       const cli = context.asAbsolutePath(CLI_BUNDLE);
@@ -153,7 +153,7 @@ function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutpu
       }
       runScenario(cli, file, runOutput, log);
     }),
-    vscode.commands.registerCommand('kscn.debugScenario', async (resource?: vscode.Uri) => {
+    vscode.commands.registerCommand('kscn.debugScenario', async (resource?: vscode.Uri | string) => {
       const file = await scenarioFile(resource);
       if (file === undefined) return;
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
@@ -164,11 +164,12 @@ function registerCommands(context: vscode.ExtensionContext, log: vscode.LogOutpu
 }
 
 /**
- * The scenario a command acts on: the resource it was invoked on (editor title, explorer) or the
- * active editor's document, saved first. Undefined, after telling the user why, when the workspace
- * is untrusted or there is no saved `.kscn` file.
+ * The scenario a command acts on: the resource it was invoked on (a Uri from the editor title or
+ * the explorer, a URI string from the language server's Run/Debug code lenses) or the active
+ * editor's document, saved first. Undefined, after telling the user why, when the workspace is
+ * untrusted or there is no saved `.kscn` file.
  */
-async function scenarioFile(resource: vscode.Uri | undefined): Promise<string | undefined> {
+async function scenarioFile(resource: vscode.Uri | string | undefined): Promise<string | undefined> {
   if (!vscode.workspace.isTrusted) {
     const manage = 'Manage Workspace Trust';
     void vscode.window.showWarningMessage(RESTRICTED_MODE_MESSAGE, manage).then((choice) => {
@@ -176,7 +177,12 @@ async function scenarioFile(resource: vscode.Uri | undefined): Promise<string | 
     });
     return undefined;
   }
-  const uri = resource instanceof vscode.Uri ? resource : vscode.window.activeTextEditor?.document.uri;
+  const uri =
+    resource instanceof vscode.Uri
+      ? resource
+      : typeof resource === 'string'
+        ? vscode.Uri.parse(resource)
+        : vscode.window.activeTextEditor?.document.uri;
   if (uri === undefined) {
     void vscode.window.showInformationMessage('kscn: open a .kscn scenario first.');
     return undefined;

@@ -1,7 +1,8 @@
 // The real-VS-Code tier (`npm run test:e2e`): builds and packages dist/kscn.vsix, installs it into
 // a fresh code-server, opens a workspace of example scenarios in headless Chromium and uses the
 // extension as a person would (colours, a diagnostic, completion, breakpoint, variables, step
-// into a call, Run Scenario). Prepare it once with `npm run e2e:setup`.
+// into a call, Run Scenario, Restricted Mode). Prepare it once with `npm run e2e:setup`; see
+// test/e2e/README.md.
 //
 // Every scenario is reported on its own line; screenshots go to test-artifacts/e2e/. Every wait
 // is bounded and the whole run has a hard cap (KSCN_E2E_TIMEOUT_SECONDS, default 600). The last
@@ -51,6 +52,12 @@ function log(message) {
 async function finish(exitCode) {
   if (finishing) return;
   finishing = true;
+  // Freeze the results: a scenario still running when the cap struck only counts as not run.
+  const final = [...results];
+  for (const [id, title] of SCENARIOS) {
+    if (options.only && !options.only.includes(id) && id !== 'start' && id !== 'vsix') continue;
+    if (!final.some((result) => result.id === id)) final.push({ id, title, ok: false, detail: 'not run, or cut off by the hard cap', seconds: 0 });
+  }
   for (const cleanup of cleanups.reverse()) {
     try {
       await withTimeout(Promise.resolve(cleanup()), 15_000, 'cleanup');
@@ -58,10 +65,10 @@ async function finish(exitCode) {
       log(`cleanup: ${describe(error)}`);
     }
   }
-  const passed = results.filter((result) => result.ok).length;
-  const failed = results.length - passed;
+  const passed = final.filter((result) => result.ok).length;
+  const failed = final.length - passed;
   process.stdout.write('\n');
-  for (const result of results) {
+  for (const result of final) {
     process.stdout.write(`${result.ok ? 'PASS' : 'FAIL'} ${result.id} ${result.title} (${result.seconds.toFixed(1)} s)${result.detail ? `: ${result.detail}` : ''}\n`);
   }
   process.stdout.write(`e2e: ${passed} passed, ${failed} failed\n`);
@@ -106,7 +113,7 @@ function run(command, args, { timeout = 120_000, env = process.env, cwd = root }
 
 /** Runs one scenario under its own timeout, records the outcome and takes a screenshot. */
 async function scenario(id, title, timeoutSeconds, body, page, { watchPopups = true } = {}) {
-  if (options.only && !options.only.includes(id) && id !== 'start' && id !== 'vsix') return;
+  if (finishing || (options.only && !options.only.includes(id) && id !== 'start' && id !== 'vsix')) return;
   const started = Date.now();
   log(`-- ${id}: ${title}`);
   /** @type {string[]} */
@@ -456,6 +463,7 @@ const SCENARIOS = [
   ['d2-variables', '(d) the Variables view shows the "Capability group" scope'],
   ['d3-step-into', '(d) F11 on ipc_call lands in the server\'s routine echo'],
   ['e-run', '(e) kscn: Run Scenario prints the trace and exit 0'],
+  ['e2-run-lens', '(e) the "Run" code lens above the scenario runs it too'],
   ['f-restricted', '(f) Restricted Mode: diagnostics still work, Run Scenario refuses with a message'],
 ];
 const title = (id) => SCENARIOS.find(([candidate]) => candidate === id)[1];
@@ -701,6 +709,26 @@ async function main() {
     const text = (await done.innerText()).replace(/\s+/g, ' ');
     const exit = /kscn run: exit \S+/.exec(text)?.[0];
     notes.push(exit ?? '?');
+    if (!text.includes('kscn run: exit 0')) throw new Error(`the run did not succeed: ${text.slice(-300)}`);
+  }, page);
+
+  await scenario('e2-run-lens', title('e2-run-lens'), 60, async (notes) => {
+    await workbench.openFile('echo.kscn');
+    // Hide the panel with the previous run's output, so the output seen below is the lens's.
+    const panel = page.locator('.part.panel.bottom');
+    if (await panel.isVisible()) {
+      await workbench.focusEditor();
+      await page.keyboard.press('Control+J');
+      await panel.waitFor({ state: 'hidden', timeout: 10_000 });
+    }
+    await page.keyboard.press('Control+Home');
+    const lens = workbench.editor().locator('.codelens-decoration a', { hasText: 'Run' }).first();
+    await lens.waitFor({ timeout: 20_000 });
+    await lens.click({ timeout: 5_000 });
+    const done = page.locator('.panel .view-lines', { hasText: /kscn\s+run:\s+exit\s+\S+/ }).first();
+    await done.waitFor({ timeout: 30_000 });
+    const text = (await done.innerText()).replace(/\s+/g, ' ');
+    notes.push(/kscn run: exit \S+/.exec(text)?.[0] ?? '?');
     if (!text.includes('kscn run: exit 0')) throw new Error(`the run did not succeed: ${text.slice(-300)}`);
   }, page);
 
