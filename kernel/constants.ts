@@ -68,7 +68,7 @@ export type ThreadExitStateName = keyof typeof ThreadExitState;
 export const THREAD_EXIT_STATE_NAMES: readonly ThreadExitStateName[] = ['TE_RUNNING', 'TE_EXITING', 'TE_EXITED'];
 
 /** ChCore `enum thread_type` numbers. */
-export const ThreadTypeNumber = { user: 2, shadow: 3, register: 4 } as const;
+export const ThreadTypeNumber = { kernel: 1, user: 2, shadow: 3, register: 4 } as const;
 
 export const PAGE_SIZE = 4096;
 /**

@@ -15,7 +15,11 @@ export interface SourceLocation {
   readonly endColumn: number;
 }
 
-export type ThreadType = 'user' | 'register' | 'shadow';
+/**
+ * `user` threads start at boot; `register` and `shadow` threads are ChCore's passive threads;
+ * `kernel` threads run in the kernel's own task (Mach's active listeners).
+ */
+export type ThreadType = 'user' | 'register' | 'shadow' | 'kernel';
 
 export interface MachineDecl {
   readonly name: string;
@@ -24,6 +28,56 @@ export interface MachineDecl {
   readonly memoryBytes: number;
   /** Timer preemption quantum in cycles. */
   readonly timeslice: number;
+  /** XNU `MACH_NODES_MAX` for this machine's node table (default 2, up to 1024). */
+  readonly nodeTableSize: number;
+  /** `OSHostByteOrder()`: 1 little-endian (default), 2 big-endian. */
+  readonly byteOrder: number;
+  /** `LOCAL_DATA_MODEL`: 2 LP64 (default), 1 ILP32. */
+  readonly dataModel: number;
+  /** MPU region slots per Tock process (default 6, as in Tock release-2.1). */
+  readonly mpuRegions: number;
+  readonly loc: SourceLocation;
+}
+
+/** A link between two machines (`link a <-> b latency 500`): the FLIPC transport. */
+export interface LinkDecl {
+  readonly a: number;
+  readonly b: number;
+  /** One-way latency in cycles. */
+  readonly latency: number;
+  readonly loc: SourceLocation;
+}
+
+/** When an injected fault fires. */
+export type FaultTrigger =
+  /** When the virtual time of the target's machine reaches `time` cycles. */
+  | { readonly kind: 'time'; readonly time: number }
+  /**
+   * At the `count`-th entry (1-based) into a syscall or kernel operation, by its scenario or
+   * kernel name, optionally only by one thread (object index) or any thread of one process.
+   */
+  | {
+      readonly kind: 'syscall';
+      readonly syscall: string;
+      readonly thread: number;
+      readonly process: number;
+      readonly count: number;
+    };
+
+export type FaultAction =
+  | { readonly kind: 'kill-thread'; readonly object: number }
+  | { readonly kind: 'kill-process'; readonly process: number }
+  | { readonly kind: 'link-down'; readonly link: number }
+  | { readonly kind: 'link-up'; readonly link: number }
+  /** Crash a machine; with `restartAfter` >= 0 it boots again that many cycles later. */
+  | { readonly kind: 'crash-machine'; readonly machine: number; readonly restartAfter: number }
+  /** Drop the next `count` messages that cross a link. */
+  | { readonly kind: 'drop-messages'; readonly link: number; readonly count: number };
+
+/** `fault <trigger> <action>`: fault injection, fired once. */
+export interface FaultDecl {
+  readonly trigger: FaultTrigger;
+  readonly action: FaultAction;
   readonly loc: SourceLocation;
 }
 
@@ -67,6 +121,11 @@ export interface ProcessDecl {
   readonly name: string;
   readonly machine: number;
   readonly badge: number;
+  /**
+   * A Tock process (`process blink tock`): its name is what IPC discovery matches, and its user
+   * memory accesses are checked against its MPU regions as well as its mappings.
+   */
+  readonly tock: boolean;
   /** Capabilities in slot order, starting at slot 2. */
   readonly caps: readonly BootCapability[];
   readonly loc: SourceLocation;
@@ -89,6 +148,8 @@ export interface Routine {
 export interface ScenarioProgram {
   readonly file: string;
   readonly machines: readonly MachineDecl[];
+  readonly links: readonly LinkDecl[];
+  readonly faults: readonly FaultDecl[];
   readonly processes: readonly ProcessDecl[];
   readonly objects: readonly ObjectDecl[];
   readonly routines: readonly Routine[];

@@ -126,6 +126,8 @@ export interface Block {
 export interface LetStatement {
   readonly kind: 'let';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly value: Expression;
   readonly range: Range;
 }
@@ -215,6 +217,8 @@ export interface MachineProperty {
 export interface MachineNode {
   readonly kind: 'machine';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly properties: readonly MachineProperty[];
   readonly range: Range;
 }
@@ -222,6 +226,8 @@ export interface MachineNode {
 export interface PmoNode {
   readonly kind: 'pmo';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly size: NumberLiteral | ErrorExpression;
   readonly at?: NumberLiteral | ErrorExpression;
   readonly range: Range;
@@ -230,6 +236,8 @@ export interface PmoNode {
 export interface CapNode {
   readonly kind: 'cap';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly target: NameExpression | ErrorExpression;
   readonly range: Range;
 }
@@ -245,6 +253,8 @@ export interface ThreadOption {
 export interface ThreadNode {
   readonly kind: 'thread';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly type?: { readonly value: 'user' | 'register' | 'shadow'; readonly range: Range };
   readonly options: readonly ThreadOption[];
   readonly body?: Block;
@@ -255,6 +265,8 @@ export interface ThreadNode {
 export interface RoutineNode {
   readonly kind: 'routine';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly params: readonly Identifier[];
   readonly body: Block;
   readonly range: Range;
@@ -265,6 +277,8 @@ export type ProcessItem = PmoNode | CapNode | ThreadNode | RoutineNode;
 export interface ProcessNode {
   readonly kind: 'process';
   readonly name: Identifier;
+  /** The declared name's range (the same as `name.range`). */
+  readonly nameRange: Range;
   readonly on?: Identifier;
   readonly badge?: NumberLiteral | ErrorExpression;
   readonly items: readonly ProcessItem[];

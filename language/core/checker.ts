@@ -674,7 +674,7 @@ class Checker {
         );
       }
     } else {
-      const found = this.resolveQualified(target, process);
+      const found = this.resolveQualified(target);
       if (found !== undefined) {
         if (found.kind === 'object') {
           resolved = { kind: 'object', object: found.object.index };
@@ -700,7 +700,6 @@ class Checker {
   /** Resolves `process.member`, reporting problems; records references. */
   private resolveQualified(
     name: NameExpression,
-    _current: ProcessInfo,
   ): { kind: 'object'; object: ObjectInfo } | { kind: 'routine'; routine: number; declaration: SymbolDeclaration } | undefined {
     const head = name.head.name;
     const member = name.member!;
@@ -1107,7 +1106,8 @@ class Checker {
         ok = valueKind === 'process' || valueKind === 'thread' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
         break;
       case 'object':
-        ok = valueKind === 'process' || valueKind === 'thread' || valueKind === 'pmo';
+        // A name, or an identity computed by `cap_object(...)` / `object_of(...)`.
+        ok = valueKind === 'process' || valueKind === 'thread' || valueKind === 'pmo' || valueKind === 'objectId';
         break;
       case 'routine':
         ok = valueKind === 'routine' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
@@ -1322,7 +1322,7 @@ class Checker {
     const identity = expectation.identity === true || paramKind === 'object' || paramKind === 'target';
     let entity: Entity | undefined;
     if (name.member !== undefined) {
-      const found = this.resolveQualified(name, frame.process);
+      const found = this.resolveQualified(name);
       if (found === undefined) return 'unknown';
       entity = found.kind === 'object' ? { kind: 'object', object: found.object } : found;
     } else {

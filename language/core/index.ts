@@ -34,7 +34,7 @@ export interface Analysis {
   readonly file: string;
   readonly text: string;
   readonly ast: FileNode;
-  /** Syntax and semantic diagnostics, in that order. */
+  /** Syntax and semantic diagnostics, ordered by position. */
   readonly diagnostics: Diagnostic[];
   readonly symbols: SymbolTable;
   /** Offsets to line/column positions. */

@@ -46,12 +46,17 @@ class Lowerer {
       cpus: machine.cpus,
       memoryBytes: machine.memoryBytes,
       timeslice: machine.timeslice,
+      nodeTableSize: 2,
+      byteOrder: 1,
+      dataModel: 2,
+      mpuRegions: 6,
       loc: this.loc(machine.node?.range ?? { start: this.input.fileRange.start, end: this.input.fileRange.start }),
     }));
     const processes = model.processes.map((process) => ({
       name: process.node.name.name,
       machine: process.machine,
       badge: process.badge,
+      tock: false,
       caps: process.caps.map((cap) => ({
         name: cap.name,
         object: cap.object,
@@ -90,7 +95,7 @@ class Lowerer {
       body: this.block(routine.body),
       loc: this.loc(routine.node.range),
     }));
-    return { file: this.input.file, machines, processes, objects, routines };
+    return { file: this.input.file, machines, links: [], faults: [], processes, objects, routines };
   }
 
   private block(block: Block): Statement[] {

@@ -418,7 +418,7 @@ class Parser {
         }
       });
     }
-    return { kind: 'machine', name, properties, range: this.range(keyword.start) };
+    return { kind: 'machine', name, nameRange: name.range, properties, range: this.range(keyword.start) };
   }
 
   private parseProcess(): ProcessNode {
@@ -453,6 +453,7 @@ class Parser {
     return {
       kind: 'process',
       name,
+      nameRange: name.range,
       ...(on !== undefined ? { on } : {}),
       ...(badge !== undefined ? { badge } : {}),
       items,
@@ -501,7 +502,7 @@ class Parser {
     }
     let at: PmoNode['at'];
     if (this.acceptWord('at') !== undefined) at = this.numberLiteral('an address', false);
-    const node: PmoNode = { kind: 'pmo', name, size, ...(at !== undefined ? { at } : {}), range: this.range(keyword.start) };
+    const node: PmoNode = { kind: 'pmo', name, nameRange: name.range, size, ...(at !== undefined ? { at } : {}), range: this.range(keyword.start) };
     this.endOfLine();
     return node;
   }
@@ -521,7 +522,7 @@ class Parser {
       this.errorHere(`expected '=' after the capability name, found ${this.describe(this.peek())}`);
       target = this.errorExpression();
     }
-    const node: CapNode = { kind: 'cap', name, target, range: this.range(keyword.start) };
+    const node: CapNode = { kind: 'cap', name, nameRange: name.range, target, range: this.range(keyword.start) };
     this.endOfLine();
     return node;
   }
@@ -569,6 +570,7 @@ class Parser {
     const node: ThreadNode = {
       kind: 'thread',
       name,
+      nameRange: name.range,
       ...(type !== undefined ? { type } : {}),
       options,
       ...(body !== undefined ? { body } : {}),
@@ -617,7 +619,7 @@ class Parser {
       }
     }
     const body = this.parseBlock();
-    const node: RoutineNode = { kind: 'routine', name, params, body, range: this.range(keyword.start) };
+    const node: RoutineNode = { kind: 'routine', name, nameRange: name.range, params, body, range: this.range(keyword.start) };
     this.endOfLine();
     return node;
   }
@@ -695,7 +697,7 @@ class Parser {
             this.errorHere(`expected '=' after 'let ${name.name}', found ${this.describe(this.peek())}`);
             value = this.errorExpression();
           }
-          statement = { kind: 'let', name, value, range: this.range(start) };
+          statement = { kind: 'let', name, nameRange: name.range, value, range: this.range(start) };
           break;
         }
         case 'expect': {

@@ -3,7 +3,7 @@
 
 import type { CallExpression, Node } from './ast';
 import type { BuiltinSpec, ParameterSpec, SyscallSpec } from '../../kernel/syscalls';
-import { rangeContains, type LineIndex, type Range } from './text';
+import type { LineIndex, Range } from './text';
 
 export type SymbolKind = 'machine' | 'process' | 'pmo' | 'thread' | 'routine' | 'cap' | 'local' | 'param';
 
@@ -225,10 +225,5 @@ export class SymbolTable {
   /** All declarations directly inside a container (`undefined` for the top level). */
   declarationsIn(container: string | undefined): SymbolDeclaration[] {
     return this.declarations.filter((d) => d.container === container);
-  }
-
-  /** Whether a range lies in a scope (helper for clients). */
-  static contains(range: Range, offset: number): boolean {
-    return rangeContains(range, offset);
   }
 }

@@ -44,7 +44,10 @@ export class LineIndex {
   /** The line of the last lookup: most lookups are close together, so try it first. */
   private lastLine = 0;
 
+  private readonly text: string;
+
   constructor(text: string) {
+    this.text = text;
     const starts = [0];
     const n = text.length;
     for (let i = 0; i < n; i++) {
@@ -107,14 +110,18 @@ export class LineIndex {
     return { start, end: end.offset < start.offset ? start : end };
   }
 
-  /** The offset of a 1-based line and column, clamped to the text. */
+  /** The offset of a 1-based line and column, clamped to the line (before its line break). */
   offsetAt(line: number, column: number): number {
     const starts = this.lineStarts;
     if (line < 1) return 0;
     if (line > starts.length) return this.length;
     const lineStart = starts[line - 1]!;
-    const nextStart = line < starts.length ? starts[line]! : this.length;
-    return Math.min(Math.max(lineStart + column - 1, lineStart), nextStart);
+    let lineEnd = line < starts.length ? starts[line]! : this.length;
+    if (lineEnd > lineStart && line < starts.length) {
+      lineEnd--; // the \n or lone \r
+      if (lineEnd > lineStart && this.text.charCodeAt(lineEnd) === 10 && this.text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+    }
+    return Math.min(Math.max(lineStart + column - 1, lineStart), lineEnd);
   }
 }
 

@@ -66,6 +66,11 @@ function exercise(text: string, random: () => number): string | undefined {
   if (!rangesAreValid(text, result.diagnostics)) return 'compile: invalid diagnostic range';
   if (result.program === undefined && !result.diagnostics.some((d) => d.severity === 'error')) return 'no program and no error';
   queries(result.analysis, random);
+  const symbols = result.analysis.symbols;
+  const declarationRanges = symbols.declarations.flatMap((d) => [d.range, d.nameRange]);
+  const referenceRanges = symbols.references.map((r) => r.range);
+  const asDiagnostics = [...declarationRanges, ...referenceRanges].map((range) => ({ severity: 'info' as const, message: '', range }));
+  if (!rangesAreValid(text, asDiagnostics)) return 'invalid symbol range';
   const formatted = formatDocument(text);
   if (formatDocument(formatted) !== formatted) return 'format is not idempotent';
   return undefined;

@@ -100,6 +100,27 @@ process client {
     expect(p.processes[1]!.caps.map((c) => c.name)).toEqual(['shm', 'main', 'server.main']);
   });
 
+  it('lowers cap names: object caps as objects or identities, group caps as processes or their slot', () => {
+    const p = program(`${SERVER}
+process client {
+  pmo shm size 4KiB
+  cap h = server.handler
+  cap g = server
+  thread main {
+    cap_copy(cap: shm, to: g)
+    print g, h
+    expect thread_state(h) == TS_WAITING
+  }
+}
+`);
+    const [copy, print, check] = p.routines.find((r) => r.owner === 1)!.body;
+    expect(bare(copy)).toMatchObject({ call: { name: 'cap_copy', args: { cap: { kind: 'object', object: 3 }, to: { kind: 'process', process: 0 } } } });
+    // Slots: 2 shm, 3 main, 4 h, 5 g.
+    expect(bare(print)).toMatchObject({ parts: [{ kind: 'number', value: 5 }, { kind: 'object', object: 2 }] });
+    expect(bare(check)).toMatchObject({ condition: { left: { kind: 'builtin', name: 'thread_state', args: [{ kind: 'objectRef', object: 2 }] } } });
+    expect(p.processes[1]!.caps.map((c) => c.name)).toEqual(['shm', 'main', 'h', 'g']);
+  });
+
   it('turns routine arguments into entry addresses and points threads at their routines', () => {
     const p = program(SERVER);
     const index = (name: string) => p.routines.findIndex((r) => r.name === name);

@@ -31,6 +31,12 @@ describe('lexer', () => {
     expect(result.tokens.filter((t) => t.kind === 'newline')).toHaveLength(2);
   });
 
+  it('converts line/column back to offsets, clamped to the line', () => {
+    const text = 'ab\r\ncd\nef';
+    const index = new LineIndex(text);
+    expect([index.offsetAt(1, 1), index.offsetAt(1, 3), index.offsetAt(1, 99), index.offsetAt(2, 99), index.offsetAt(3, 99), index.offsetAt(9, 1)]).toEqual([0, 2, 2, 6, 9, 9]);
+  });
+
   it('treats \\r\\n and lone \\r as line breaks, consistently with positions', () => {
     const text = 'a\r\nb\rc';
     const index = new LineIndex(text);

@@ -1,5 +1,6 @@
-// Symbol table tests: definitions, references, scopes, signature help and boot slots, with
-// positions taken from `/*name*/`-free markers: the test finds the n-th occurrence of a word.
+// Symbol table tests over examples/echo.kscn: definitions, references, scopes, signature help and
+// boot slots. Positions are found by searching the text (the n-th occurrence of a word), never
+// hard-coded, so the example can change around them.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
