@@ -4,6 +4,10 @@
 // read them, the kernel dispatches on them and the reference pages in docs/syscalls/ follow them,
 // so the four cannot drift apart.
 
+import { MACH_BUILTINS, MACH_SYSCALLS } from './mach/spec';
+import { TOCK_BUILTINS, TOCK_SYSCALLS } from './tock/spec';
+import { XNU_BUILTINS, XNU_SYSCALLS } from './xnu/spec';
+
 /** What a parameter accepts, as the checker sees it. */
 export type ParameterKind =
   /** Any capability slot number in the caller's group (an object name lowers to its slot). */
@@ -26,6 +30,10 @@ export type ParameterKind =
   | 'capabilities'
   /** A static object identity for kernel-state queries (no capability needed). */
   | 'object'
+  /** A machine name, lowered to its index. */
+  | 'machine'
+  /** A Mach port name in the caller's IPC space (an integer at run time). */
+  | 'port'
   | 'bytes';
 
 export interface ParameterSpec {
@@ -43,7 +51,7 @@ export interface ErrorSpec {
   readonly rows: readonly string[];
 }
 
-export type SyscallFamily = 'chcore-ipc' | 'capability' | 'memory' | 'thread' | 'fault';
+export type SyscallFamily = 'chcore-ipc' | 'capability' | 'memory' | 'thread' | 'fault' | 'mach' | 'mach-rpc' | 'xnu-node' | 'tock';
 
 export interface SyscallSpec {
   /** The name used in scenarios: `ipc_call`. */
@@ -66,7 +74,7 @@ export interface SyscallSpec {
 const SHM_NOTE =
   'The message header, its data and its capability slots must lie inside the connection\'s shared memory.';
 
-export const SYSCALLS: readonly SyscallSpec[] = [
+const CHCORE_AND_GENERIC_SYSCALLS: readonly SyscallSpec[] = [
   {
     name: 'register_server',
     kernelName: 'sys_register_server',
@@ -298,6 +306,13 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   },
 ];
 
+export const SYSCALLS: readonly SyscallSpec[] = [
+  ...CHCORE_AND_GENERIC_SYSCALLS,
+  ...MACH_SYSCALLS,
+  ...XNU_SYSCALLS,
+  ...TOCK_SYSCALLS,
+];
+
 const SYSCALLS_BY_NAME = new Map(SYSCALLS.map((s) => [s.name, s]));
 const SYSCALLS_BY_KERNEL_NAME = new Map(SYSCALLS.map((s) => [s.kernelName, s]));
 
@@ -323,7 +338,7 @@ const msg: ParameterSpec = { name: 'msg', kind: 'address', doc: 'The address of 
 const index: ParameterSpec = { name: 'index', kind: 'integer', doc: 'Zero-based index.' };
 const object: ParameterSpec = { name: 'object', kind: 'object', doc: 'A thread, PMO or process, by name.' };
 
-export const BUILTINS: readonly BuiltinSpec[] = [
+const CORE_BUILTINS: readonly BuiltinSpec[] = [
   { name: 'load8', form: 'function', params: [addr()], summary: 'Reads one byte through the caller\'s mappings.', returns: 'The byte; a fault if unmapped.' },
   { name: 'load16', form: 'function', params: [addr()], summary: 'Reads a little-endian u16.', returns: 'The value.' },
   { name: 'load32', form: 'function', params: [addr()], summary: 'Reads a little-endian u32.', returns: 'The value.' },
@@ -391,6 +406,8 @@ export const BUILTINS: readonly BuiltinSpec[] = [
   },
   { name: 'now', form: 'function', params: [], summary: 'The virtual time of the calling CPU, in cycles.', returns: 'Cycles.' },
 ];
+
+export const BUILTINS: readonly BuiltinSpec[] = [...CORE_BUILTINS, ...MACH_BUILTINS, ...XNU_BUILTINS, ...TOCK_BUILTINS];
 
 const BUILTINS_BY_NAME = new Map(BUILTINS.map((b) => [b.name, b]));
 

@@ -152,6 +152,8 @@ const KIND_PHRASE: Record<ParameterKind, string> = {
   data: 'a data list such as [1, "text"]',
   capabilities: 'a list of capabilities such as [shm]',
   object: 'an object name (a thread, a PMO or a process)',
+  machine: 'a machine',
+  port: 'a port name',
   bytes: 'a byte string',
 };
 
