@@ -155,6 +155,7 @@ export async function benchDebugAdapter(): Promise<{ stepP50: number; stepP95: n
   await client.request('setBreakpoints', { source: { path: '/bench/loop.kscn' }, breakpoints: [] });
   const thread = first.body.threadId!;
   const samples: number[] = [];
+  const linesSeen = new Set<number>();
   for (let i = 0; i < 1000; i++) {
     const start = performance.now();
     const stopped = client.waitFor('stopped');
@@ -164,7 +165,10 @@ export async function benchDebugAdapter(): Promise<{ stepP50: number; stepP95: n
     const scopes = await client.request<DebugProtocol.ScopesResponse>('scopes', { frameId: stack.body.stackFrames[0]!.id });
     await client.request('variables', { variablesReference: scopes.body.scopes[0]!.variablesReference });
     samples.push(performance.now() - start);
+    linesSeen.add(stack.body.stackFrames[0]!.line);
   }
+  // The loop body has three statements: a step that did not move would make the figures meaningless.
+  if (linesSeen.size < 3) throw new Error(`benchmark steps did not move (lines ${[...linesSeen].join(', ')})`);
   client.close();
   samples.sort((a, b) => a - b);
 

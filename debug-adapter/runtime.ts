@@ -31,7 +31,8 @@ export interface RuntimeOptions {
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause';
 
 export interface ExceptionDetails {
-  readonly filter: ExceptionFilterId;
+  /** The exception filter, or `internal` for a failure of the emulator or the debugger itself. */
+  readonly filter: ExceptionFilterId | 'internal';
   /** `-EIPCRETRY`, `expectation-failed`, `kernel-fault CH-MIG-03`, ... */
   readonly id: string;
   readonly description: string;
@@ -243,7 +244,19 @@ export class ScenarioRuntime {
     this.listener.terminated();
   }
 
+  /** Runs a slice; a failure inside the emulator stops the session where it is instead of crashing it. */
   private loop(): void {
+    try {
+      this.runSlice();
+    } catch (error) {
+      const message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+      this.listener.output({ category: 'stderr', text: `${message}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}` });
+      this.haltReported = true;
+      this.stopAt({ reason: 'exception', thread: this.lastThread, description: 'Internal error', exception: { filter: 'internal', id: 'internal-error', description: message, details: message } });
+    }
+  }
+
+  private runSlice(): void {
     if (!this.running || this.ended) return;
     const kernel = this.kernel;
     const deadline = this.now() + SLICE_MS;

@@ -197,6 +197,10 @@ export class KscnDebugSession extends DebugSession {
     return undefined;
   }
 
+  protected override attachRequest(response: DebugProtocol.AttachResponse): void {
+    this.sendErrorResponse(response, { id: ErrorId.LAUNCH, format: 'kscn debugs scenarios it launches; use "request": "launch"', showUser: true });
+  }
+
   protected override async restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): Promise<void> {
     const launch = (args.arguments as KscnLaunchArguments | undefined) ?? this.launchArgs;
     if (!launch) {
@@ -290,24 +294,21 @@ export class KscnDebugSession extends DebugSession {
   }
 
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    response.body = { breakpoints: this.applyBreakpoints(args) };
+    this.sendResponse(response);
+  }
+
+  private applyBreakpoints(args: DebugProtocol.SetBreakpointsArguments): DebugProtocol.Breakpoint[] {
     const runtime = this.runtime;
     const requests: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    if (!runtime) {
-      response.body = { breakpoints: requests.map(() => ({ verified: false, message: 'no scenario is loaded yet' })) };
-      this.sendResponse(response);
-      return;
-    }
+    if (!runtime) return requests.map(() => ({ verified: false, message: 'no scenario is loaded yet' }));
     const reference = args.source.sourceReference ?? 0;
     if (reference > 0) {
       this.kernelSourceRequests.set(reference, args);
-      response.body = { breakpoints: this.applyKernelSourceBreakpoints(runtime) };
-      this.sendResponse(response);
-      return;
+      return this.applyKernelSourceBreakpoints(runtime, reference);
     }
     if (!this.isScenario(args.source)) {
-      response.body = { breakpoints: requests.map(() => ({ verified: false, message: `${args.source.path ?? args.source.name ?? 'this source'} is not the scenario being debugged` })) };
-      this.sendResponse(response);
-      return;
+      return requests.map(() => ({ verified: false, message: `${args.source.path ?? args.source.name ?? 'this source'} is not the scenario being debugged` }));
     }
     this.lineRequests = args;
     const set = runtime.breakpoints.setLineBreakpoints(
@@ -319,19 +320,16 @@ export class KscnDebugSession extends DebugSession {
         ...(b.logMessage ? { logMessage: b.logMessage } : {}),
       })),
     );
-    response.body = {
-      breakpoints: set.map((b) => {
-        const bp = new Breakpoint(b.verified, this.convertDebuggerLineToClient(b.line), b.column !== undefined ? this.convertDebuggerColumnToClient(b.column) : undefined, this.scenarioSource()) as DebugProtocol.Breakpoint;
-        bp.id = b.id;
-        if (b.message) bp.message = b.message;
-        return bp;
-      }),
-    };
-    this.sendResponse(response);
+    return set.map((b) => {
+      const bp = new Breakpoint(b.verified, this.convertDebuggerLineToClient(b.line), b.column !== undefined ? this.convertDebuggerColumnToClient(b.column) : undefined, this.scenarioSource()) as DebugProtocol.Breakpoint;
+      bp.id = b.id;
+      if (b.message) bp.message = b.message;
+      return bp;
+    });
   }
 
   /** Breakpoints in kernel pseudo-code become step breakpoints of that syscall. */
-  private applyKernelSourceBreakpoints(runtime: ScenarioRuntime): DebugProtocol.Breakpoint[] {
+  private applyKernelSourceBreakpoints(runtime: ScenarioRuntime, requested: number): DebugProtocol.Breakpoint[] {
     const all: FunctionBreakpoint[] = [];
     let result: DebugProtocol.Breakpoint[] = [];
     for (const [reference, args] of this.kernelSourceRequests) {
@@ -354,7 +352,7 @@ export class KscnDebugSession extends DebugSession {
         });
         return { id, verified: true, line: b.line } as DebugProtocol.Breakpoint;
       });
-      if (reference === (args.source.sourceReference ?? 0)) result = views;
+      if (reference === requested) result = views;
     }
     runtime.breakpoints.setKernelSourceBreakpoints(all);
     return result;
@@ -378,18 +376,18 @@ export class KscnDebugSession extends DebugSession {
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
     this.functionRequests = args.breakpoints ?? [];
+    response.body = { breakpoints: this.applyFunctionBreakpoints() };
+    this.sendResponse(response);
+  }
+
+  private applyFunctionBreakpoints(): DebugProtocol.Breakpoint[] {
     const runtime = this.runtime;
-    if (!runtime) {
-      response.body = { breakpoints: this.functionRequests.map(() => ({ verified: false, message: 'no scenario is loaded yet' })) };
-      this.sendResponse(response);
-      return;
-    }
+    if (!runtime) return this.functionRequests.map(() => ({ verified: false, message: 'no scenario is loaded yet' }));
     const set = runtime.breakpoints.setFunctionBreakpoints(
       this.functionRequests.map((b) => ({ name: b.name, ...(b.condition ? { condition: b.condition } : {}), ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}) })),
       implementations(),
     );
-    response.body = { breakpoints: set.map((b) => ({ id: b.id, verified: b.verified, ...(b.message ? { message: b.message } : {}) })) };
-    this.sendResponse(response);
+    return set.map((b) => ({ id: b.id, verified: b.verified, ...(b.message ? { message: b.message } : {}) }));
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
@@ -439,15 +437,16 @@ export class KscnDebugSession extends DebugSession {
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
     this.dataRequests = args.breakpoints ?? [];
+    response.body = { breakpoints: this.applyDataBreakpoints() };
+    this.sendResponse(response);
+  }
+
+  private applyDataBreakpoints(): DebugProtocol.Breakpoint[] {
     const runtime = this.runtime;
-    if (!runtime) {
-      response.body = { breakpoints: this.dataRequests.map(() => ({ verified: false, message: 'no scenario is loaded yet' })) };
-      this.sendResponse(response);
-      return;
-    }
+    if (!runtime) return this.dataRequests.map(() => ({ verified: false, message: 'no scenario is loaded yet' }));
     const set: DataBreakpoint[] = this.dataRequests.map((b) => {
       const value = readDataId(runtime.kernel, b.dataId);
-      const breakpoint: DataBreakpoint = {
+      return {
         id: runtime.breakpoints.allocateId(),
         dataId: b.dataId,
         hits: 0,
@@ -457,31 +456,20 @@ export class KscnDebugSession extends DebugSession {
         ...(b.condition ? { condition: b.condition } : {}),
         ...(b.hitCondition ? { hitCondition: b.hitCondition } : {}),
       };
-      return breakpoint;
     });
     runtime.breakpoints.setDataBreakpoints(set);
-    response.body = { breakpoints: set.map((b) => ({ id: b.id, verified: b.verified, ...(b.verified ? {} : { message: `unknown data id ${b.dataId}` }) })) };
-    this.sendResponse(response);
+    return set.map((b) => ({ id: b.id, verified: b.verified, ...(b.verified ? {} : { message: `unknown data id ${b.dataId}` }) }));
   }
 
+  /** Applies the last breakpoint requests to a new runtime (restart). */
   private reapplyBreakpoints(): void {
     const runtime = this.runtime;
     if (!runtime) return;
-    const ignore = { seq: 0, type: 'response', request_seq: 0, success: true, command: '' } as DebugProtocol.Response;
-    const quiet = { sendResponse: this.sendResponse };
-    // Re-run the setters with a swallowed response.
-    this.sendResponse = () => undefined;
-    try {
-      if (this.lineRequests) this.setBreakPointsRequest({ ...ignore } as DebugProtocol.SetBreakpointsResponse, this.lineRequests);
-      for (const args of this.kernelSourceRequests.values()) this.setBreakPointsRequest({ ...ignore } as DebugProtocol.SetBreakpointsResponse, args);
-      this.setFunctionBreakPointsRequest({ ...ignore } as DebugProtocol.SetFunctionBreakpointsResponse, { breakpoints: this.functionRequests });
-      if (this.exceptionRequests) {
-        runtime.breakpoints.setExceptionFilters(this.exceptionRequests);
-      }
-      this.setDataBreakpointsRequest({ ...ignore } as DebugProtocol.SetDataBreakpointsResponse, { breakpoints: this.dataRequests });
-    } finally {
-      this.sendResponse = quiet.sendResponse;
-    }
+    if (this.lineRequests) this.applyBreakpoints(this.lineRequests);
+    for (const args of [...this.kernelSourceRequests.values()]) this.applyBreakpoints(args);
+    this.applyFunctionBreakpoints();
+    if (this.exceptionRequests) runtime.breakpoints.setExceptionFilters(this.exceptionRequests);
+    this.applyDataBreakpoints();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -209,7 +209,7 @@ export class VariableStore {
       { name: 'type', value: ({ 2: 'user', 3: 'shadow', 4: 'register' } as Record<number, string>)[thread.type] ?? String(thread.type), variablesReference: 0 },
       { name: 'exit state', value: THREAD_EXIT_STATE_NAMES[thread.exitState] ?? String(thread.exitState), variablesReference: 0 },
       { name: 'cpu', value: thread.cpu >= 0 ? String(thread.cpu) : 'none', variablesReference: 0 },
-      this.reference('scheduling context', thread.sc, 'scs', ['threads', thread.id, 'sc']),
+      this.reference('scheduling context', thread.sc, 'scs'),
       { name: 'blocked on', value: this.blockedOn(thread), variablesReference: 0 },
     ];
     const link = migrationLink(kernel, thread);
@@ -238,7 +238,7 @@ export class VariableStore {
     return 'nothing';
   }
 
-  private reference(name: string, id: number, table: string, _fieldPath: StatePath): VariableView {
+  private reference(name: string, id: number, table: string): VariableView {
     const data = id > 0 ? readPath(this.kernel.state, [table, id]) : undefined;
     if (!data) return { name, value: id === 0 ? 'none' : String(id), variablesReference: 0 };
     return { name, value: objectLabel(this.kernel, id), variablesReference: this.add({ kind: 'state', path: [table, id] }) };
@@ -249,6 +249,13 @@ export class VariableStore {
     let time = 0;
     for (const cpu of state.cpus) if (cpu.time > time) time = cpu.time;
     const views: VariableView[] = [{ name: 'virtual time', value: `${time} cycles`, variablesReference: 0 }];
+    for (const machine of state.machines) {
+      const queue = machine.runQueue.map((id) => {
+        const thread = state.threads[id];
+        return thread ? threadDisplayName(this.kernel, thread) : `#${id}`;
+      });
+      views.push({ name: `run queue (${machine.name})`, value: queue.length > 0 ? queue.join(', ') : 'empty', variablesReference: 0 });
+    }
     for (const [key, value] of Object.entries(state)) views.push(this.render(key, value, [key]));
     return views;
   }

@@ -180,6 +180,22 @@ describe('exception breakpoints', () => {
     expect(info.body.description).toContain(`:${marker(program, 'FAULT')}`);
   });
 
+  it('kernel faults stop with the seed row and location, then the session ends', async () => {
+    const dc = adapter.client;
+    const program = fixture('kfault.kscn');
+    const stop = await launch(dc, args(program), { exceptionFilters: [{ filterId: 'kernel-fault' }] });
+    expect(stop.body.reason).toBe('exception');
+    const info = await dc.exceptionInfoRequest({ threadId: stop.body.threadId! });
+    expect(info.body.exceptionId).toBe('kernel-fault CH-RCLI-10');
+    expect(info.body.description).toMatch(/^kernel fault CH-RCLI-10 at chcore-ipc-connection\.c\.txt:\d+: /);
+    const position = await where(dc, stop.body.threadId!);
+    expect(position.threadName).toBe('default/client/main');
+    expect(position.frames.some((f) => f.line === marker(program, 'BAD_REGISTER'))).toBe(true);
+    const terminated = dc.waitForEvent('terminated');
+    await dc.continueRequest({ threadId: stop.body.threadId! });
+    await terminated;
+  });
+
   it('deadlock stops on the waiting client, then the session ends', async () => {
     const dc = adapter.client;
     const program = fixture('deadlock.kscn');

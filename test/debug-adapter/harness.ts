@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { KscnDebugSession } from '../../debug-adapter/session';
 import type { KscnLaunchArguments } from '../../debug-adapter/launchArguments';
+import type { FileAccessor } from '../../debug-adapter/fileAccess';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const FIXTURES = path.join(ROOT, 'test/fixtures/debug');
@@ -32,9 +33,9 @@ export interface Adapter {
 }
 
 /** Starts a session in this process behind a TCP server on 127.0.0.1 and connects a client to it. */
-export async function startInProcess(): Promise<Adapter> {
+export async function startInProcess(files?: FileAccessor): Promise<Adapter> {
   const server = net.createServer((socket) => {
-    const session = new KscnDebugSession();
+    const session = new KscnDebugSession(files ? { files } : undefined);
     session.setRunAsServer(true);
     session.start(socket, socket);
     socket.on('close', () => session.dispose());

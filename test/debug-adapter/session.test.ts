@@ -67,6 +67,12 @@ describe('launch and lifecycle', () => {
     expect(message).toContain(`${program}:4:13: error: undefined name 'undefined_name'`);
   });
 
+  it('attach is an error response', async () => {
+    const dc = adapter.client;
+    await dc.initializeRequest({ adapterID: 'kscn', pathFormat: 'path' } as DebugProtocol.InitializeRequestArguments);
+    await expect(dc.attachRequest({} as DebugProtocol.AttachRequestArguments)).rejects.toThrow(/use "request": "launch"/);
+  });
+
   it('a bad launch option is an error response', async () => {
     expect(await launchError(args(echo, { seed: -3 }))).toContain('"seed" must be a non-negative integer');
   });
@@ -171,5 +177,32 @@ describe('launch and lifecycle', () => {
     const source = readFileSync(path.join(ROOT, 'debug-adapter/launchArguments.ts'), 'utf8');
     const declared = [...source.matchAll(/^\s+(\w+)\??:/gm)].map((m) => m[1]!).sort();
     for (const name of properties) expect(declared).toContain(name);
+  });
+});
+
+describe('injected file access', () => {
+  it('reads scenarios through the FileAccessor it is given', async () => {
+    const text = readFileSync(echo, 'utf8');
+    const adapter = await startInProcess({
+      readFile: async (file) => {
+        if (file === '/virtual/echo.kscn') return text;
+        throw new Error('EACCES: permission denied');
+      },
+      normalize: (file) => file,
+    });
+    try {
+      const dc = adapter.client;
+      const stop = await launch(dc, args('/virtual/echo.kscn'), { breakpoints: [{ line: marker(echo, 'CALL') }] });
+      expect((await where(dc, stop.body.threadId!)).frames[0]!.source?.path).toBe('/virtual/echo.kscn');
+      const second = await startInProcess({ readFile: async () => Promise.reject(new Error('EACCES: permission denied')), normalize: (file) => file });
+      try {
+        await second.client.initializeRequest({ adapterID: 'kscn', pathFormat: 'path' } as DebugProtocol.InitializeRequestArguments);
+        await expect(second.client.launch(args('/virtual/locked.kscn'))).rejects.toThrow('cannot read the scenario /virtual/locked.kscn: EACCES: permission denied');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await adapter.stop();
+    }
   });
 });
