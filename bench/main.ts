@@ -6,6 +6,8 @@ import { compile } from '../language/core/index';
 import { generateLargeScenario } from '../language/core/generate';
 import { Kernel } from '../kernel/index';
 import type { ScenarioProgram } from '../kernel/program';
+import { benchDebugAdapter } from '../debug-adapter/bench';
+import { benchLanguageServer } from '../language/server/bench';
 
 function roundTripScenario(calls: number, raw: boolean): string {
   const call = raw ? 'ipc_call(conn, msg: 0x4000_0000, cap_num: 0)' : 'ipc_call(conn, data: [i])';
@@ -96,6 +98,7 @@ function format(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+async function main(): Promise<void> {
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 console.log(`kscn benchmarks on ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
 console.log('');
@@ -109,3 +112,21 @@ console.log(`ChCore IPC round trips/s, recording on (raw message):    ${format(o
 
 const parse = measureParseCheck(10_000);
 console.log(`parse + check of a ${format(parse.actualLines)}-line scenario: ${parse.ms.toFixed(1)} ms   (target 100 ms)`);
+
+const adapter = await benchDebugAdapter();
+console.log(`debug adapter step cycle (step → stopped → stackTrace, scopes, variables): p50 ${adapter.stepP50.toFixed(2)} ms, p95 ${adapter.stepP95.toFixed(2)} ms   (target p95 5 ms)`);
+console.log(`debug adapter launch to first stop: ${adapter.launchToFirstStopMs.toFixed(1)} ms   (target 150 ms)`);
+console.log(`debug adapter page of 100 slots in a 100,000-slot table: ${adapter.pageOf100Ms.toFixed(2)} ms   (target 5 ms)`);
+
+const server = await benchLanguageServer();
+console.log(`language server diagnostics after an edit to a ${format(server.lines)}-line scenario: ${server.diagnosticsMs.toFixed(1)} ms after the ${server.coalescingDelayMs} ms coalescing delay (analysis ${server.analysisMs.toFixed(1)} ms)   (target 30 ms)`);
+console.log(`language server completion p95 ${server.completionP95.toFixed(2)} ms, hover p95 ${server.hoverP95.toFixed(2)} ms   (target 10 ms)`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -100,8 +100,9 @@ describe('kscn run', () => {
     expect(runCli(['run', 'ok.kscn', '--json'], t.io)).toBe(0);
     const lines = t.out().trim().split('\n');
     expect(lines.length).toBeGreaterThan(5);
-    const events = lines.map((l) => JSON.parse(l) as { type: string });
-    expect(events.some((e) => e.type === 'syscall-entry')).toBe(true);
+    const events = lines.map((l) => JSON.parse(l) as { kind: string });
+    expect(events.some((e) => e.kind === 'syscall-entry')).toBe(true);
+    expect(events.some((e) => e.kind === 'migration')).toBe(true);
   });
 
   it('stops at --max-steps with a clear message and exit 1', () => {
