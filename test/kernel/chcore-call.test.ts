@@ -79,6 +79,64 @@ ${client(`    build_msg(0x4000_0000, 0, 0, 16, 16)
     green(run, 5);
   });
 
+  it('CH-CAP-04 TOCTOU: another CPU rewrites cap_slots_offset after the shm check; the re-read offset reaches KBASE (-EINVAL)', () => {
+    // The shm sits just below KBASE; t2 (on the other CPU) rewrites the offset while t1 is in the
+    // kernel. The race window depends on virtual time, so t2's delay is swept.
+    const outcomes = new Set<string>();
+    for (let delay = 0; delay < 16; delay++) {
+      const run = runScenario(`
+machine m {
+  cpus 2
+  memory 16MiB
+  timeslice 100_000
+}
+${server()}
+process client badge 7 {
+  pmo shm size 4KiB
+  pmo flag size 4KiB at 0x3000_0000
+  thread t1 cpu 0 {
+    let conn = -1
+    repeat 10 {
+      conn = register_client(server: server.main, shm: shm, addr: KBASE - 0x1_0000_0000)
+      if conn >= 0 { break }
+    }
+    build_msg(KBASE - 0x1_0000_0000, 0, 0, 16, 16)
+    store32(0x3000_0000, 1)
+    let r = ipc_call(conn, msg: KBASE - 0x1_0000_0000, cap_num: 1)
+    if r == -EINVAL {
+      expect cap_count(server) == 7
+    }
+    print r
+  }
+  thread t2 cpu 1 {
+    repeat 200 {
+      if load32(0x3000_0000) == 1 { break }
+    }
+    repeat ${delay} { let x = 0 }
+    store32(KBASE - 0x1_0000_0000 + 12, 0xffff_fffc)
+  }
+}`);
+      expect(run.failures).toEqual([]);
+      const steps = run.events.filter((e) => e.kind === 'kernel-step' && e.threadName === 'client.t1').map((e) => (e.kind === 'kernel-step' ? e.step : ''));
+      const result = run.events.find((e) => e.kind === 'print');
+      const text = result && result.kind === 'print' ? result.text : '?';
+      outcomes.add(`${steps.includes('ipc_send_cap') ? 'send_cap' : 'shm_check'} ${text}`);
+    }
+    // Early rewrites are caught by check_ipc_msg_in_shm (CH-SHM-04); in the window, the re-read
+    // offset fails ipc_send_cap's user-range check (CH-CAP-04); later ones are too late.
+    expect(outcomes).toContain('shm_check -22');
+    expect(outcomes).toContain('send_cap -22');
+  });
+
+  it('CH-CAP-03 / CH-RET-07 the handler unmapped its shm: reading cap_slots_offset faults (-1), the IPC stays open', () => {
+    const run = runScenario(`${server({
+      serve: '    let u = unmap(5, 0x5000_0000)\n    expect u == 0\n    let r = ipc_return(1, cap_num: 1)\n    expect r == -1\n    ipc_return(2)',
+    })}
+${client(`    let r = ipc_call(conn, data: [1])
+    expect r == 2`)}`);
+    green(run, 4);
+  });
+
   it('CH-CAP-06 cap_num larger than the slots lets the kernel read past the shm: the copy faults (-1)', () => {
     const run = runScenario(`${server()}
 ${client(`    build_msg(0x4000_0ff0, 0, 0, 16, 16)
@@ -303,6 +361,27 @@ ${client(`    let a = ipc_call(conn, data: [5])
     expect a == 10
     expect b == 14`)}`);
     green(run, 5);
+  });
+
+  it('CH-MIG-01 the badge is the registering process\'s, even when another process calls through a copied cap', () => {
+    const run = runScenario(`${server({ serve: '    ipc_return(badge)' })}
+${client(`    let c1 = cap_copy(conn, other)
+    let c2 = cap_copy(shm, other)
+    expect c1 == 3
+    expect c2 == 4
+    let mine = ipc_call(conn, data: [0])
+    expect mine == 7`)}
+process other badge 9 {
+  thread main {
+    repeat 20 { yield() }
+    let m = map(4, 0x4000_0000)
+    expect m == 0
+    build_msg(0x4000_0000, 0, 0, 16, 16)
+    let r = ipc_call(3, msg: 0x4000_0000)
+    expect r == 7
+  }
+}`);
+    green(run, 6);
   });
 
   it('CH-MIG-02 negative return values pass through to the client', () => {

@@ -20,6 +20,16 @@ describe('sys_register_server', () => {
     expect(run.passed).toBe(2);
   });
 
+  it('CH-RSRV-01 register and handler threads already have a config: -EINVAL', () => {
+    const run = runScenario(`${server({
+      register: '    let again = register_server(register_thread: reg)\n    expect again == -EINVAL\n    ipc_register_cb_return(handler: handler, server_shm: 0x5000_0000)',
+      serve: '    let again = register_server(register_thread: reg)\n    expect again == -EINVAL\n    ipc_return(1)',
+    })}
+${client('    let r = ipc_call(conn, data: [1])\n    expect r == 1')}`);
+    expect(run.failures).toEqual([]);
+    expect(run.passed).toBe(4);
+  });
+
   it('CH-RSRV-02 a register thread cap that is not a thread gets -ECAPBILITY', () => {
     const run = runScenario(`
 process server {
@@ -420,5 +430,6 @@ ${client('    expect conn >= 0\n    let r = ipc_call(conn, data: [1])')}`);
     expect(faults).toHaveLength(1);
     expect(faults[0]).toMatchObject({ row: 'CH-RCB-07', seedLine: 351 });
     expect(run.halt?.reason).toBe('fault');
+    expect(run.trace.split('\n').slice(-3).join('\n')).toMatchSnapshot();
   });
 });

@@ -68,6 +68,30 @@ describe('determinism', () => {
     expect(streams.size).toBeGreaterThan(1);
   });
 
+  it('run() gives the same execution with and without a listener, and step() by step', () => {
+    const text = `
+machine m {
+  cpus 1
+  memory 1MiB
+  timeslice 700
+}
+${SCENARIO.slice(SCENARIO.indexOf('process server'))}`;
+    const program = compileScenario(text);
+    const quiet = new Kernel(program, { seed: 4, record: false });
+    quiet.run();
+    const listened = new Kernel(program, { seed: 4 });
+    listened.onEvents = () => undefined;
+    listened.run();
+    const stepped = new Kernel(program, { seed: 4, record: false });
+    while (!stepped.halt) stepped.step();
+    for (const other of [listened, stepped]) {
+      expect(other.state.steps).toBe(quiet.state.steps);
+      expect(other.state.cpus.map((c) => c.time)).toEqual(quiet.state.cpus.map((c) => c.time));
+      expect(other.state.scs.map((sc) => sc?.budget)).toEqual(quiet.state.scs.map((sc) => sc?.budget));
+    }
+    expect(quiet.halt?.reason).toBe('finished');
+  });
+
   it('recording does not change the execution', () => {
     const program = compileScenario(SCENARIO);
     const quiet = new Kernel(program, { seed: 3, record: false });
