@@ -26,6 +26,7 @@ export interface Grammar {
 }
 
 export const RESERVED: readonly string[];
+export const NARROW: readonly string[];
 export const CONSTANT_FAMILY_SCOPES: Readonly<Record<'chcore' | 'mach' | 'tock' | 'state' | 'config' | 'other', string>>;
 export const GENERATED_RULES: Readonly<Record<string, string>>;
 export function buildGrammar(tables: GrammarTables): Grammar;

@@ -29,6 +29,18 @@ export const RESERVED = [
   'timeslice',
 ];
 
+/**
+ * Words that are keywords in one narrow place only, as language/core/lexer.ts NARROW_KEYWORDS:
+ * the grammar colours them there (a thread header, a process header, a machine property line, a
+ * `link` or `fault` declaration) and leaves them ordinary names everywhere else.
+ * test/grammar/tables.test.ts checks that the two lists agree.
+ */
+export const NARROW = [
+  'register', 'kernel', 'tock', 'nodes', 'byte_order', 'data_model', 'mpu_regions', 'little', 'big',
+  'lp64', 'ilp32', 'link', 'latency', 'fault', 'by', 'count', 'kill', 'crash', 'restart', 'after',
+  'drop', 'down', 'up',
+];
+
 /** The scope given to each constant family of kernel/constants.ts `constantFamily`. */
 export const CONSTANT_FAMILY_SCOPES = {
   chcore: 'constant.language.error.chcore.kscn',
@@ -156,6 +168,8 @@ export function buildGrammar(tables) {
 
       declarations: {
         patterns: [
+          { include: '#link-declaration' },
+          { include: '#fault-declaration' },
           { match: '\\b(scenario)\\b', captures: { 1: { name: 'storage.type.scenario.kscn' } } },
           {
             match: `\\b(machine)\\b(?:\\s+(${NAME}))?`,
@@ -165,15 +179,26 @@ export function buildGrammar(tables) {
             },
           },
           {
-            match: `\\b(process)\\b(?:\\s+(${NAME}))?`,
-            captures: {
+            // process NAME [on MACHINE] [badge INT] [tock] {: `tock` is a keyword only here.
+            begin: `\\b(process)\\b(?:\\s+(${NAME}))?`,
+            beginCaptures: {
               1: { name: 'storage.type.process.kscn' },
               2: { name: 'entity.name.type.process.kscn' },
             },
+            end: '(?=\\{)|$',
+            patterns: [
+              { include: '#comments' },
+              { match: '\\b(tock)\\b', name: 'storage.modifier.tock.kscn' },
+              { include: '#bindings' },
+              { include: '#keywords' },
+              { include: '#numbers' },
+              { include: '#identifiers' },
+              { include: '#invalid-characters' },
+            ],
           },
           {
-            // thread NAME [user|register|shadow] ...: the thread types are keywords only here.
-            match: `\\b(thread)\\b(?:\\s+(${NAME})(?:\\s+(user|register|shadow)\\b)?)?`,
+            // thread NAME [user|register|shadow|kernel] ...: the thread types are keywords only here.
+            match: `\\b(thread)\\b(?:\\s+(${NAME})(?:\\s+(user|register|shadow|kernel)\\b)?)?`,
             captures: {
               1: { name: 'storage.type.thread.kscn' },
               2: { name: 'entity.name.function.thread.kscn' },
@@ -222,6 +247,59 @@ export function buildGrammar(tables) {
         ],
       },
 
+      // link A <-> B [latency N]: `link` starts a declaration only at the start of a line, with
+      // this shape (elsewhere it is an ordinary name).
+      'link-declaration': {
+        match: `^\\s*(link)\\s+(${NAME})\\s*(<->)\\s*(${NAME})?(?:\\s+(latency)\\b)?`,
+        captures: {
+          1: { name: 'storage.type.link.kscn' },
+          2: { name: 'entity.name.type.machine.kscn' },
+          3: { name: 'keyword.operator.link.kscn' },
+          4: { name: 'entity.name.type.machine.kscn' },
+          5: { name: 'keyword.other.latency.kscn' },
+        },
+      },
+
+      // fault (at TIME | on SYSCALL [by T] [count N]) (kill T | link A <-> B down|up |
+      // crash M [restart after N] | drop A <-> B [count N]): one line, its words keywords only here.
+      'fault-declaration': {
+        begin: '^\\s*(fault)\\b(?=\\s+(?:at|on)\\b)',
+        beginCaptures: { 1: { name: 'storage.type.fault.kscn' } },
+        end: '$',
+        patterns: [
+          { include: '#comments' },
+          {
+            match: `\\b(on)\\s+(${IDENT})`,
+            captures: {
+              1: { name: 'keyword.other.on.kscn' },
+              2: { name: 'support.function.syscall.kscn' },
+            },
+          },
+          {
+            match: `\\b(link|drop)\\s+(${IDENT})\\s*(<->)\\s*(${IDENT})?`,
+            captures: {
+              1: { name: 'keyword.other.$1.kscn' },
+              2: { name: 'entity.name.type.machine.kscn' },
+              3: { name: 'keyword.operator.link.kscn' },
+              4: { name: 'entity.name.type.machine.kscn' },
+            },
+          },
+          {
+            match: `\\b(crash)\\s+(${IDENT})`,
+            captures: {
+              1: { name: 'keyword.other.crash.kscn' },
+              2: { name: 'entity.name.type.machine.kscn' },
+            },
+          },
+          { match: '\\b(at|by|count|kill|restart|after|down|up)\\b', name: 'keyword.other.$1.kscn' },
+          { include: '#qualified-names' },
+          { include: '#numbers' },
+          { include: '#operators' },
+          { include: '#identifiers' },
+          { include: '#invalid-characters' },
+        ],
+      },
+
       // Keywords followed by a name they bind or refer to.
       bindings: {
         patterns: [
@@ -265,6 +343,15 @@ export function buildGrammar(tables) {
           {
             match: '\\b(cpus|memory|timeslice|size|at|badge|priority|cpu)\\b',
             name: 'keyword.other.$1.kscn',
+          },
+          // Machine properties that are keywords only as a property: followed by their value.
+          { match: '\\b(nodes|mpu_regions)\\b(?=\\s+[0-9])', name: 'keyword.other.$1.kscn' },
+          {
+            match: '\\b(byte_order|data_model)\\b(?=\\s+[A-Za-z_])(?:\\s+(little|big|lp64|ilp32)\\b)?',
+            captures: {
+              1: { name: 'keyword.other.$1.kscn' },
+              2: { name: 'constant.language.$2.kscn' },
+            },
           },
           { match: '\\b(and|or|not)\\b', name: 'keyword.operator.logical.$1.kscn' },
         ],
@@ -355,6 +442,7 @@ export function buildGrammar(tables) {
 
       operators: {
         patterns: [
+          { match: '<->', name: 'keyword.operator.link.kscn' },
           { match: '<<|>>', name: 'keyword.operator.bitwise.shift.kscn' },
           { match: '==|!=|<=|>=|<|>', name: 'keyword.operator.comparison.kscn' },
           { match: '=', name: 'keyword.operator.assignment.kscn' },

@@ -206,11 +206,14 @@ export type Statement =
 // ---------------------------------------------------------------------------------------------
 // Declarations
 
+export type MachinePropertyName = 'cpus' | 'memory' | 'timeslice' | 'nodes' | 'byte_order' | 'data_model' | 'mpu_regions';
+
 export interface MachineProperty {
   readonly kind: 'machineProperty';
-  readonly property: 'cpus' | 'memory' | 'timeslice';
+  readonly property: MachinePropertyName;
   readonly propertyRange: Range;
-  readonly value: NumberLiteral | ErrorExpression;
+  /** A number, or a word for `byte_order` (`little`, `big`) and `data_model` (`lp64`, `ilp32`). */
+  readonly value: NumberLiteral | Identifier | ErrorExpression;
   readonly range: Range;
 }
 
@@ -250,12 +253,14 @@ export interface ThreadOption {
   readonly range: Range;
 }
 
+export type ThreadTypeName = 'user' | 'register' | 'shadow' | 'kernel';
+
 export interface ThreadNode {
   readonly kind: 'thread';
   readonly name: Identifier;
   /** The declared name's range (the same as `name.range`). */
   readonly nameRange: Range;
-  readonly type?: { readonly value: 'user' | 'register' | 'shadow'; readonly range: Range };
+  readonly type?: { readonly value: ThreadTypeName; readonly range: Range };
   readonly options: readonly ThreadOption[];
   readonly body?: Block;
   readonly runs?: Identifier;
@@ -281,7 +286,88 @@ export interface ProcessNode {
   readonly nameRange: Range;
   readonly on?: Identifier;
   readonly badge?: NumberLiteral | ErrorExpression;
+  /** The `tock` header word, when given: a Tock process. */
+  readonly tock?: Range;
   readonly items: readonly ProcessItem[];
+  readonly range: Range;
+}
+
+/** `link A <-> B [latency N]`: a link between two machines. */
+export interface LinkNode {
+  readonly kind: 'link';
+  /** The two machine names; a missing one has the name ''. */
+  readonly a: Identifier;
+  readonly b: Identifier;
+  readonly latency?: NumberLiteral | ErrorExpression;
+  readonly range: Range;
+}
+
+/** `A <-> B` inside a fault action: names a declared link. */
+export interface LinkReference {
+  readonly kind: 'linkReference';
+  readonly a: Identifier;
+  readonly b: Identifier;
+  readonly range: Range;
+}
+
+/** `at TIME`: fires when the virtual time reaches TIME cycles. */
+export interface TimeTrigger {
+  readonly kind: 'timeTrigger';
+  readonly time: NumberLiteral | ErrorExpression;
+  readonly range: Range;
+}
+
+/** `on SYSCALL [by THREAD_OR_PROCESS] [count N]`. */
+export interface SyscallTrigger {
+  readonly kind: 'syscallTrigger';
+  readonly syscall: Identifier;
+  readonly by?: NameExpression | ErrorExpression;
+  readonly count?: NumberLiteral | ErrorExpression;
+  readonly range: Range;
+}
+
+export type FaultTriggerNode = TimeTrigger | SyscallTrigger;
+
+/** `kill THREAD_OR_PROCESS`. */
+export interface KillAction {
+  readonly kind: 'killAction';
+  readonly target: NameExpression | ErrorExpression;
+  readonly range: Range;
+}
+
+/** `link A <-> B down` or `link A <-> B up`. */
+export interface LinkStateAction {
+  readonly kind: 'linkAction';
+  readonly link: LinkReference;
+  /** Undefined when the word is missing (reported). */
+  readonly state?: 'down' | 'up';
+  readonly stateRange: Range;
+  readonly range: Range;
+}
+
+/** `crash MACHINE [restart after N]`. */
+export interface CrashAction {
+  readonly kind: 'crashAction';
+  readonly machine: Identifier;
+  readonly restartAfter?: NumberLiteral | ErrorExpression;
+  readonly range: Range;
+}
+
+/** `drop A <-> B [count N]`. */
+export interface DropAction {
+  readonly kind: 'dropAction';
+  readonly link: LinkReference;
+  readonly count?: NumberLiteral | ErrorExpression;
+  readonly range: Range;
+}
+
+export type FaultActionNode = KillAction | LinkStateAction | CrashAction | DropAction;
+
+/** `fault <trigger> <action>`: fault injection. */
+export interface FaultNode {
+  readonly kind: 'fault';
+  readonly trigger: FaultTriggerNode | ErrorExpression;
+  readonly action: FaultActionNode | ErrorExpression;
   readonly range: Range;
 }
 
@@ -305,6 +391,10 @@ export interface FileNode {
   readonly processes: readonly ProcessNode[];
   /** Machines and processes in source order. */
   readonly items: readonly (MachineNode | ProcessNode)[];
+  /** `link` declarations in source order. */
+  readonly links: readonly LinkNode[];
+  /** `fault` declarations in source order. */
+  readonly faults: readonly FaultNode[];
   readonly comments: readonly CommentNode[];
   readonly range: Range;
 }
@@ -316,6 +406,11 @@ export type Node =
   | MachineProperty
   | ProcessNode
   | ProcessItem
+  | LinkNode
+  | LinkReference
+  | FaultNode
+  | FaultTriggerNode
+  | FaultActionNode
   | ThreadOption
   | Block
   | Statement

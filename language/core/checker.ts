@@ -3,15 +3,15 @@
 // the checker decided, so the two can never disagree.
 
 import type {
-  Argument, Block, CallExpression, CapNode, Expression, FileNode, Identifier, LetStatement,
-  MachineNode, NameExpression, PmoNode, ProcessNode, RepeatStatement, RoutineNode, Statement,
-  ThreadNode, AssignStatement,
+  Argument, Block, CallExpression, CapNode, ErrorExpression, Expression, FaultNode, FileNode,
+  Identifier, LetStatement, LinkNode, LinkReference, MachineNode, NameExpression, NumberLiteral,
+  PmoNode, ProcessNode, RepeatStatement, RoutineNode, Statement, ThreadNode, AssignStatement,
 } from './ast';
 import {
   BUILTINS, SYSCALLS, builtinByName, syscallByName, type ParameterKind, type ParameterSpec,
 } from '../../kernel/syscalls';
 import { KBASE, NAMED_CONSTANTS, PAGE_SIZE } from '../../kernel/constants';
-import type { Register, ThreadType } from '../../kernel/program';
+import type { FaultAction, FaultTrigger, Register, ThreadType } from '../../kernel/program';
 import {
   SymbolTable, type BootSlot, type Callee, type Scope, type SymbolDeclaration, type SymbolKind,
   type ValueKind,
@@ -45,7 +45,30 @@ export interface MachineInfo {
   readonly cpus: number;
   readonly memoryBytes: number;
   readonly timeslice: number;
+  /** XNU `MACH_NODES_MAX` (`nodes`). */
+  readonly nodeTableSize: number;
+  /** 1 little-endian, 2 big-endian (`byte_order`). */
+  readonly byteOrder: number;
+  /** 2 LP64, 1 ILP32 (`data_model`). */
+  readonly dataModel: number;
+  /** MPU regions per Tock process (`mpu_regions`). */
+  readonly mpuRegions: number;
   readonly node?: MachineNode;
+}
+
+/** A checked `link`: machine indices and latency. */
+export interface LinkInfo {
+  readonly a: number;
+  readonly b: number;
+  readonly latency: number;
+  readonly node: LinkNode;
+}
+
+/** A checked `fault`, fully resolved. */
+export interface FaultInfo {
+  readonly trigger: FaultTrigger;
+  readonly action: FaultAction;
+  readonly node: FaultNode;
 }
 
 export interface BootCapabilityInfo {
@@ -61,6 +84,8 @@ export interface ProcessInfo {
   readonly declaration: SymbolDeclaration;
   machine: number;
   badge: number;
+  /** A Tock process (`tock` in the header). */
+  tock: boolean;
   readonly caps: BootCapabilityInfo[];
   /** Names of the process's items. */
   readonly items: Map<string, ItemInfo>;
@@ -109,6 +134,10 @@ export interface CheckedModel {
   readonly processes: ProcessInfo[];
   readonly objects: ObjectInfo[];
   readonly routines: RoutineInfo[];
+  /** Checked `link` declarations, in source order (their index is the link index). */
+  readonly links: LinkInfo[];
+  /** Checked `fault` declarations (only those without errors). */
+  readonly faults: FaultInfo[];
   readonly names: Map<NameExpression, NameResolution>;
   readonly calls: Map<CallExpression, CallResolution>;
   /** Frame slot of each `let`, assignment target and named `repeat` counter. */
@@ -126,7 +155,25 @@ export interface CheckResult {
 // ---------------------------------------------------------------------------------------------
 // Language constants
 
-export const DEFAULT_MACHINE = { name: 'default', cpus: 1, memoryBytes: 64 * 1024 * 1024, timeslice: 10_000 } as const;
+export const DEFAULT_MACHINE = {
+  name: 'default',
+  cpus: 1,
+  memoryBytes: 64 * 1024 * 1024,
+  timeslice: 10_000,
+  nodeTableSize: 2,
+  byteOrder: 1,
+  dataModel: 2,
+  mpuRegions: 6,
+} as const;
+export const NODES_MIN = 2;
+export const NODES_MAX = 1024;
+export const MPU_REGIONS_MIN = 1;
+export const MPU_REGIONS_MAX = 16;
+/** One-way latency of a `link` without `latency`, in cycles. */
+export const DEFAULT_LINK_LATENCY = 1000;
+/** `byte_order` and `data_model` words and the values they lower to. */
+const BYTE_ORDERS: ReadonlyMap<string, number> = new Map([['little', 1], ['big', 2]]);
+const DATA_MODELS: ReadonlyMap<string, number> = new Map([['lp64', 2], ['ilp32', 1]]);
 export const PRIORITY_MIN = 1;
 export const PRIORITY_MAX = 255;
 export const DEFAULT_PRIORITY = 10;
@@ -138,8 +185,17 @@ const REGISTERS: ReadonlySet<string> = new Set(['pc', 'sp', 'arg0', 'arg1', 'arg
 /** Queries whose result is an object identity: an object name compared with one is an identity too. */
 const IDENTITY_BUILTINS: ReadonlySet<string> = new Set(['cap_object', 'object_of']);
 const ALL_CALL_NAMES: readonly string[] = [...SYSCALLS.map((s) => s.name), ...BUILTINS.map((b) => b.name)];
+/** Syscalls by scenario and kernel name (those that are plain names): what a fault may trigger on. */
+const ALL_SYSCALL_NAMES: readonly string[] = [
+  ...new Set(SYSCALLS.flatMap((s) => [s.name, s.kernelName]).filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))),
+];
 
-const KIND_PHRASE: Record<ParameterKind, string> = {
+/**
+ * How each parameter kind is described in messages. Partial on purpose: the kernel families add
+ * kinds to the tables, and a kind without an entry (or a special rule below) is checked as an
+ * integer and described as one.
+ */
+const KIND_PHRASE: Partial<Record<ParameterKind, string>> = {
   capability: 'a capability',
   thread: 'a thread',
   pmo: 'a PMO',
@@ -164,6 +220,13 @@ const CAPABILITY_ACCEPTS: Partial<Record<ParameterKind, ReadonlySet<ValueKind>>>
   pmo: new Set(['pmo', 'capability', 'number', 'unknown', 'objectId']),
   connection: new Set(['connection', 'capability', 'number', 'unknown', 'objectId']),
 };
+
+function kindPhrase(kind: ParameterKind): string {
+  return KIND_PHRASE[kind] ?? 'an integer';
+}
+
+/** Parameter kinds whose object arguments are used as capabilities (and so granted at boot). */
+const GRANTING_KINDS: ReadonlySet<string> = new Set(['capability', 'thread', 'pmo', 'connection', 'capabilities', 'routine', 'process', 'target', 'object']);
 
 function describeKind(kind: ValueKind): string {
   switch (kind) {
@@ -210,7 +273,7 @@ type Entity =
   | { readonly kind: 'cap'; readonly item: Extract<ItemInfo, { kind: 'cap' }> }
   | { readonly kind: 'routine'; readonly routine: number; readonly declaration: SymbolDeclaration }
   | { readonly kind: 'process'; readonly process: ProcessInfo }
-  | { readonly kind: 'machine'; readonly declaration: SymbolDeclaration }
+  | { readonly kind: 'machine'; readonly declaration: SymbolDeclaration; readonly index: number }
   | { readonly kind: 'constant'; readonly name: string; readonly value: number }
   | { readonly kind: 'register'; readonly register: Register };
 
@@ -243,6 +306,8 @@ class Checker {
       processes: [],
       objects: [],
       routines: [],
+      links: [],
+      faults: [],
       names: new Map(),
       calls: new Map(),
       slots: new Map(),
@@ -254,6 +319,8 @@ class Checker {
     this.declareTopLevel();
     for (const process of this.model.processes) this.declareProcessItems(process);
     for (const process of this.model.processes) this.checkProcessHeader(process);
+    this.checkLinks();
+    this.checkFaults();
     for (const process of this.model.processes) this.checkProcessItems(process);
     for (const process of this.model.processes) this.checkProcessCode(process);
     for (const process of this.model.processes) this.recordBootSlots(process);
@@ -342,7 +409,11 @@ class Checker {
       const index = this.model.machines.length;
       const info = this.machineInfo(machine);
       this.model.machines.push(info);
-      declaration.detail = `machine ${info.name}: ${info.cpus} CPU${info.cpus === 1 ? '' : 's'}, ${formatBytes(info.memoryBytes)}, timeslice ${info.timeslice} cycles`;
+      declaration.detail = `machine ${info.name}: ${info.cpus} CPU${info.cpus === 1 ? '' : 's'}, ${formatBytes(info.memoryBytes)}, timeslice ${info.timeslice} cycles` +
+        (info.nodeTableSize !== DEFAULT_MACHINE.nodeTableSize ? `, ${info.nodeTableSize} nodes` : '') +
+        (info.byteOrder !== DEFAULT_MACHINE.byteOrder ? ', big-endian' : '') +
+        (info.dataModel !== DEFAULT_MACHINE.dataModel ? ', ILP32' : '') +
+        (info.mpuRegions !== DEFAULT_MACHINE.mpuRegions ? `, ${info.mpuRegions} MPU regions` : '');
       if (machine.name.name === '') continue;
       const existing = this.topLevel.get(machine.name.name);
       if (existing !== undefined) this.duplicate(machine.name, existing.declaration);
@@ -358,6 +429,7 @@ class Checker {
         declaration,
         machine: 0,
         badge: index + 1,
+        tock: node.tock !== undefined,
         caps: [],
         items: new Map(),
         held: new Set(),
@@ -376,6 +448,10 @@ class Checker {
     let cpus: number = DEFAULT_MACHINE.cpus;
     let memoryBytes: number = DEFAULT_MACHINE.memoryBytes;
     let timeslice: number = DEFAULT_MACHINE.timeslice;
+    let nodeTableSize: number = DEFAULT_MACHINE.nodeTableSize;
+    let byteOrder: number = DEFAULT_MACHINE.byteOrder;
+    let dataModel: number = DEFAULT_MACHINE.dataModel;
+    let mpuRegions: number = DEFAULT_MACHINE.mpuRegions;
     const seen = new Map<string, Range>();
     for (const property of machine.properties) {
       const first = seen.get(property.property);
@@ -385,6 +461,24 @@ class Checker {
         });
       }
       seen.set(property.property, property.propertyRange);
+      if (property.value.kind === 'identifier') {
+        const word = property.value;
+        const table = property.property === 'byte_order' ? BYTE_ORDERS : property.property === 'data_model' ? DATA_MODELS : undefined;
+        if (table === undefined) continue;
+        const chosen = table.get(word.name);
+        if (chosen === undefined) {
+          const options = [...table.keys()];
+          const suggestion = closestName(word.name, options);
+          this.error(
+            word.range,
+            `'${property.property}' must be '${options[0]}' or '${options[1]}', not '${word.name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+            'invalid-value',
+            suggestion !== undefined ? { data: { suggestion } } : undefined,
+          );
+        } else if (property.property === 'byte_order') byteOrder = chosen;
+        else dataModel = chosen;
+        continue;
+      }
       const value = this.numberValue(property.value);
       if (value === undefined) continue;
       switch (property.property) {
@@ -400,9 +494,20 @@ class Checker {
           if (value < 1) this.error(property.value.range, '\'timeslice\' must be at least 1 cycle', 'out-of-range');
           else timeslice = value;
           break;
+        case 'nodes':
+          if (value < NODES_MIN || value > NODES_MAX) this.error(property.value.range, `'nodes' must be between ${NODES_MIN} and ${NODES_MAX}`, 'out-of-range');
+          else nodeTableSize = value;
+          break;
+        case 'mpu_regions':
+          if (value < MPU_REGIONS_MIN || value > MPU_REGIONS_MAX) this.error(property.value.range, `'mpu_regions' must be between ${MPU_REGIONS_MIN} and ${MPU_REGIONS_MAX}`, 'out-of-range');
+          else mpuRegions = value;
+          break;
+        default:
+          // A number given to a word property was reported by the parser.
+          break;
       }
     }
-    return { name: machine.name.name, cpus, memoryBytes, timeslice, node: machine };
+    return { name: machine.name.name, cpus, memoryBytes, timeslice, nodeTableSize, byteOrder, dataModel, mpuRegions, node: machine };
   }
 
   private declareProcessItems(process: ProcessInfo): void {
@@ -489,22 +594,8 @@ class Checker {
     const node = process.node;
     const machines = this.ast.machines;
     if (node.on !== undefined) {
-      const name = node.on.name;
-      const entry = this.topLevel.get(name);
-      if (entry?.kind === 'machine') {
-        process.machine = entry.index;
-        this.reference(node.on.range, entry.declaration);
-      } else if (entry?.kind === 'process') {
-        this.error(node.on.range, `'${name}' is a process, not a machine`, 'wrong-kind');
-      } else if (name !== '') {
-        const suggestion = closestName(name, machines.map((m) => m.name.name));
-        this.error(
-          node.on.range,
-          `undefined machine '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
-          'undefined-name',
-          { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'machine', name } } },
-        );
-      }
+      const index = this.resolveMachine(node.on);
+      if (index !== undefined) process.machine = index;
     } else if (machines.length > 1) {
       this.error(
         node.name.range,
@@ -521,7 +612,225 @@ class Checker {
     process.declaration.detail =
       `process ${node.name.name}` +
       (machine !== undefined ? ` on ${machine.name}` : '') +
-      `, badge ${process.badge}`;
+      `, badge ${process.badge}` +
+      (process.tock ? ', tock' : '');
+  }
+
+  /**
+   * A machine by name (records the reference), or undefined (reported). Without any `machine`
+   * declaration, `default` names the implicit machine.
+   */
+  private resolveMachine(name: Identifier): number | undefined {
+    const text = name.name;
+    if (text === '') return undefined;
+    const entry = this.topLevel.get(text);
+    if (entry?.kind === 'machine') {
+      this.reference(name.range, entry.declaration);
+      return entry.index;
+    }
+    if (entry === undefined && this.model.implicitMachine && text === DEFAULT_MACHINE.name) return 0;
+    if (this.saturated) return undefined;
+    if (entry?.kind === 'process') {
+      this.error(name.range, `'${text}' is a process, not a machine`, 'wrong-kind');
+      return undefined;
+    }
+    const suggestion = closestName(text, this.ast.machines.map((m) => m.name.name));
+    this.error(
+      name.range,
+      `undefined machine '${text}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+      'undefined-name',
+      { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'machine', name: text } } },
+    );
+    return undefined;
+  }
+
+  /** A non-negative literal at least `min`, or undefined (reported when out of range). */
+  private literalAtLeast(node: NumberLiteral | ErrorExpression | undefined, min: number, message: string): number | undefined {
+    const value = this.numberValue(node);
+    if (value === undefined || node === undefined) return undefined;
+    if (value < min) {
+      this.error(node.range, message, 'out-of-range');
+      return undefined;
+    }
+    return value;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Links and faults
+
+  private checkLinks(): void {
+    const byPair = new Map<string, LinkNode>();
+    for (const node of this.ast.links) {
+      const a = this.resolveMachine(node.a);
+      const b = this.resolveMachine(node.b);
+      let latency: number | undefined = DEFAULT_LINK_LATENCY;
+      if (node.latency !== undefined) latency = this.literalAtLeast(node.latency, 1, '\'latency\' must be at least 1 cycle');
+      if (a === undefined || b === undefined) continue;
+      if (a === b) {
+        this.error(node.b.range, `a link joins two different machines, but both ends are '${node.a.name}'`, 'invalid-link');
+        continue;
+      }
+      const key = a < b ? `${a}:${b}` : `${b}:${a}`;
+      const first = byPair.get(key);
+      if (first !== undefined) {
+        this.error(node.range, `machines '${node.a.name}' and '${node.b.name}' are already linked`, 'duplicate-link', {
+          related: [{ message: 'the first link', range: first.range }],
+        });
+        continue;
+      }
+      byPair.set(key, node);
+      // With a bad latency (reported) the link still takes its index, so faults name it.
+      this.model.links.push({ a, b, latency: latency ?? DEFAULT_LINK_LATENCY, node });
+    }
+  }
+
+  /** The index of the declared link between two machines (either order), or undefined (reported). */
+  private resolveLink(reference: LinkReference): number | undefined {
+    const a = this.resolveMachine(reference.a);
+    const b = this.resolveMachine(reference.b);
+    if (a === undefined || b === undefined) return undefined;
+    if (a === b) {
+      this.error(reference.range, `a link joins two different machines, but both ends are '${reference.a.name}'`, 'invalid-link');
+      return undefined;
+    }
+    const index = this.model.links.findIndex((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a));
+    if (index >= 0) return index;
+    // A declared link with an error (its latency) is not in the model, but is not missing either.
+    const declared = this.ast.links.some(
+      (l) => (l.a.name === reference.a.name && l.b.name === reference.b.name) || (l.a.name === reference.b.name && l.b.name === reference.a.name),
+    );
+    if (!declared) {
+      const text = `${reference.a.name} <-> ${reference.b.name}`;
+      this.error(reference.range, `no link '${text}' is declared (add 'link ${text}')`, 'undefined-name', {
+        data: { declareMissing: { kind: 'link', name: text } },
+      });
+    }
+    return undefined;
+  }
+
+  /**
+   * A thread (`process.thread`) or a process, for `by` and `kill`: the thread's object index or the
+   * process index (the other -1), or undefined (reported).
+   */
+  private resolveFaultTarget(name: NameExpression | ErrorExpression, where: string): { thread: number; process: number } | undefined {
+    if (name.kind !== 'name') return undefined;
+    if (name.member !== undefined) {
+      const found = this.resolveQualified(name);
+      if (found === undefined) return undefined;
+      if (found.kind === 'object' && found.object.kind === 'thread') return { thread: found.object.index, process: -1 };
+      const what = found.kind === 'object' ? `PMO '${describeName(name)}'` : `routine '${describeName(name)}'`;
+      this.error(name.range, `expected a thread or a process ${where}, found ${what}`, 'wrong-kind', {
+        data: { expected: 'target', found: found.kind === 'object' ? 'pmo' : 'routine' },
+      });
+      return undefined;
+    }
+    const text = name.head.name;
+    const entry = this.topLevel.get(text);
+    if (entry?.kind === 'process') {
+      this.reference(name.head.range, entry.declaration);
+      return { thread: -1, process: entry.index };
+    }
+    if (this.saturated || text === '') return undefined;
+    if (entry?.kind === 'machine') {
+      this.reference(name.head.range, entry.declaration);
+      this.error(name.range, `expected a thread or a process ${where}, found machine '${text}'`, 'wrong-kind');
+      return undefined;
+    }
+    // A thread named without its process: say which one it is.
+    const owners = this.model.processes.filter((p) => p.items.get(text)?.kind === 'thread').map((p) => `${p.node.name.name}.${text}`);
+    if (owners.length > 0) {
+      this.error(name.range, `undefined process '${text}'; name a thread with its process, such as '${owners[0]}'`, 'undefined-name', {
+        data: { suggestion: owners[0] },
+      });
+      return undefined;
+    }
+    const suggestion = closestName(text, this.ast.processes.map((p) => p.name.name));
+    this.error(
+      name.range,
+      `undefined process '${text}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+      'undefined-name',
+      { data: suggestion !== undefined ? { suggestion } : { declareMissing: { kind: 'process', name: text } } },
+    );
+    return undefined;
+  }
+
+  private checkFaults(): void {
+    for (const node of this.ast.faults) {
+      const trigger = this.checkFaultTrigger(node);
+      const action = this.checkFaultAction(node);
+      if (trigger !== undefined && action !== undefined) this.model.faults.push({ trigger, action, node });
+    }
+  }
+
+  private checkFaultTrigger(node: FaultNode): FaultTrigger | undefined {
+    const trigger = node.trigger;
+    if (trigger.kind === 'error') return undefined;
+    if (trigger.kind === 'timeTrigger') {
+      const time = this.numberValue(trigger.time);
+      return time === undefined ? undefined : { kind: 'time', time };
+    }
+    let ok = true;
+    const name = trigger.syscall.name;
+    const spec = name === '' ? undefined : syscallByName(name);
+    if (spec === undefined) {
+      ok = false;
+      if (name !== '' && !this.saturated) {
+        if (builtinByName(name) !== undefined) {
+          this.error(trigger.syscall.range, `'${name}' is a builtin, not a syscall: it runs in user mode and never enters the kernel, so no fault can trigger on it`, 'wrong-kind');
+        } else {
+          const suggestion = closestName(name, ALL_SYSCALL_NAMES);
+          this.error(
+            trigger.syscall.range,
+            `unknown syscall '${name}'${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+            'unknown-call',
+            suggestion !== undefined ? { data: { suggestion } } : undefined,
+          );
+        }
+      }
+    }
+    let thread = -1;
+    let process = -1;
+    if (trigger.by !== undefined) {
+      const target = this.resolveFaultTarget(trigger.by, 'after \'by\'');
+      if (target === undefined) ok = false;
+      else ({ thread, process } = target);
+    }
+    let count: number | undefined = 1;
+    if (trigger.count !== undefined) count = this.literalAtLeast(trigger.count, 1, '\'count\' must be at least 1');
+    if (!ok || spec === undefined || count === undefined) return undefined;
+    return { kind: 'syscall', syscall: spec.name, thread, process, count };
+  }
+
+  private checkFaultAction(node: FaultNode): FaultAction | undefined {
+    const action = node.action;
+    switch (action.kind) {
+      case 'error':
+        return undefined;
+      case 'killAction': {
+        const target = this.resolveFaultTarget(action.target, 'after \'kill\'');
+        if (target === undefined) return undefined;
+        return target.thread >= 0 ? { kind: 'kill-thread', object: target.thread } : { kind: 'kill-process', process: target.process };
+      }
+      case 'linkAction': {
+        const link = this.resolveLink(action.link);
+        if (link === undefined || action.state === undefined) return undefined;
+        return { kind: action.state === 'down' ? 'link-down' : 'link-up', link };
+      }
+      case 'crashAction': {
+        const machine = this.resolveMachine(action.machine);
+        let restartAfter: number | undefined = -1;
+        if (action.restartAfter !== undefined) restartAfter = this.numberValue(action.restartAfter);
+        if (machine === undefined || restartAfter === undefined) return undefined;
+        return { kind: 'crash-machine', machine, restartAfter };
+      }
+      case 'dropAction': {
+        const link = this.resolveLink(action.link);
+        let count: number | undefined = 1;
+        if (action.count !== undefined) count = this.literalAtLeast(action.count, 1, '\'count\' must be at least 1');
+        if (link === undefined || count === undefined) return undefined;
+        return { kind: 'drop-messages', link, count };
+      }
+    }
   }
 
   private checkProcessItems(process: ProcessInfo): void {
@@ -618,8 +927,8 @@ class Checker {
       }
     } else if (node.body === undefined) {
       const message =
-        type === 'user'
-          ? `thread '${node.name.name}' has no code: give it a block or 'runs <routine>'`
+        type === 'user' || type === 'kernel'
+          ? `${type === 'kernel' ? 'kernel ' : ''}thread '${node.name.name}' has no code: give it a block or 'runs <routine>'`
           : `${type} thread '${node.name.name}' needs a routine: add 'runs <routine>' or a block`;
       this.error(node.name.range, message, 'missing-body');
     }
@@ -1075,7 +1384,7 @@ class Checker {
       if (inner.kind !== 'list') {
         const valueKind = this.checkExpression(frame, value, {});
         if (inner.kind !== 'error' && valueKind !== 'unknown') {
-          this.error(value.range, `expected ${KIND_PHRASE[kind]} ${where}`, 'wrong-kind');
+          this.error(value.range, `expected ${kindPhrase(kind)} ${where}`, 'wrong-kind');
         }
         return;
       }
@@ -1093,7 +1402,7 @@ class Checker {
     }
     if (kind === 'bytes') {
       const valueKind = this.checkExpression(frame, value, { printPart: true });
-      if (valueKind !== 'bytes' && valueKind !== 'unknown') this.error(value.range, `expected ${KIND_PHRASE.bytes} ${where}`, 'wrong-kind');
+      if (valueKind !== 'bytes' && valueKind !== 'unknown') this.error(value.range, `expected ${kindPhrase('bytes')} ${where}`, 'wrong-kind');
       return;
     }
     const valueKind = this.checkExpression(frame, value, { parameter: param, calleeName });
@@ -1114,16 +1423,20 @@ class Checker {
       case 'routine':
         ok = valueKind === 'routine' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
         break;
+      case 'machine':
+        // A machine name (lowered to its index), or a number.
+        ok = valueKind === 'machine' || (isNumeric(valueKind) && !isStaticObject(value, valueKind));
+        break;
       case 'address':
-      case 'integer':
-        ok = (isNumeric(valueKind) && !isStaticObject(value, valueKind)) || (kind === 'address' && valueKind === 'routine');
+        ok = (isNumeric(valueKind) && !isStaticObject(value, valueKind)) || valueKind === 'routine';
         break;
       default:
-        ok = accepts === undefined || accepts.has(valueKind);
+        // `integer`, `port` (a Mach port name is a number), and any kind without a rule of its own.
+        ok = accepts !== undefined ? accepts.has(valueKind) : isNumeric(valueKind) && !isStaticObject(value, valueKind);
         break;
     }
     if (!ok && valueKind !== 'unknown' && unwrap(value).kind !== 'error') {
-      let message = `expected ${KIND_PHRASE[kind]} ${where}, found ${this.describeValue(value, valueKind)}`;
+      let message = `expected ${kindPhrase(kind)} ${where}, found ${this.describeValue(value, valueKind)}`;
       if (valueKind === 'process' && accepts !== undefined) {
         message += ` (to pass a capability to a process's group, declare 'cap g = ${describeName(value)}')`;
       }
@@ -1251,7 +1564,7 @@ class Checker {
     if (top !== undefined) {
       return top.kind === 'process'
         ? { kind: 'process', process: this.model.processes[top.index]! }
-        : { kind: 'machine', declaration: top.declaration };
+        : { kind: 'machine', declaration: top.declaration, index: top.index };
     }
     const value = NAMED_CONSTANTS.get(name);
     if (value !== undefined) return { kind: 'constant', name, value };
@@ -1329,9 +1642,14 @@ class Checker {
       entity = found.kind === 'object' ? { kind: 'object', object: found.object } : found;
     } else {
       entity = this.lookupEntity(frame, name.head.name);
+      if (entity === undefined && paramKind === 'machine' && this.model.implicitMachine && name.head.name === DEFAULT_MACHINE.name) {
+        // The implicit machine, by its name.
+        this.model.names.set(name, { kind: 'number', value: 0 });
+        return 'machine';
+      }
       if (entity === undefined) {
         const expected =
-          paramKind === 'thread' || paramKind === 'pmo' ? paramKind : paramKind === 'process' ? 'process' : paramKind === 'routine' ? 'routine' : 'local';
+          paramKind === 'thread' || paramKind === 'pmo' ? paramKind : paramKind === 'process' ? 'process' : paramKind === 'routine' ? 'routine' : paramKind === 'machine' ? 'machine' : 'local';
         this.reportUndefined(frame, name.head, expected);
         return 'unknown';
       }
@@ -1347,7 +1665,9 @@ class Checker {
         if (identity) names.set(name, { kind: 'objectRef', object: object.index });
         else {
           names.set(name, { kind: 'object', object: object.index });
-          this.grant(frame.process, object, name);
+          // Only where a capability is wanted: a name passed as an integer, a port or a machine is
+          // an error, and must not add a boot capability to the table the editor shows.
+          if (paramKind === undefined || GRANTING_KINDS.has(paramKind)) this.grant(frame.process, object, name);
         }
         return object.kind;
       }
@@ -1373,6 +1693,10 @@ class Checker {
         names.set(name, { kind: 'process', process: entity.process.index });
         return 'process';
       case 'machine':
+        if (paramKind === 'machine') {
+          names.set(name, { kind: 'number', value: entity.index });
+          return 'machine';
+        }
         this.error(name.range, `machine '${name.head.name}' cannot be used as a value`, 'wrong-kind');
         return 'machine';
       case 'constant':

@@ -21,7 +21,7 @@ export {
 } from './symbols';
 export type { CheckedModel, NameResolution } from './checker';
 export { DEFAULT_MACHINE, DEFAULT_PRIORITY, PRIORITY_MAX, PRIORITY_MIN, MAX_ROUTINE_PARAMS, formatBytes } from './checker';
-export { CONTEXTUAL_KEYWORDS, KEYWORDS, RESERVED_WORDS, lex, type Token, type TokenKind, type Comment } from './lexer';
+export { CONTEXTUAL_KEYWORDS, KEYWORDS, NARROW_KEYWORDS, RESERVED_WORDS, lex, type Token, type TokenKind, type Comment } from './lexer';
 export { formatDocument } from './format';
 export { generateLargeScenario } from './generate';
 

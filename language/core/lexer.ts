@@ -45,18 +45,31 @@ export const RESERVED_WORDS: ReadonlySet<string> = new Set([
   'if', 'else', 'repeat', 'as', 'break', 'continue', 'true', 'false', 'and', 'or', 'not',
 ]);
 
-/** Words that are keywords only in declaration headers (`register` only in a thread header). */
+/**
+ * Header and clause words that are keywords only in one narrow place, and ordinary names
+ * everywhere else; editors colour them as keywords only there. `register`, `kernel` (thread type),
+ * `tock` (process header), the machine properties added for XNU and Tock and their values, and
+ * the words of `link` and `fault` declarations (`link` and `fault` start a declaration only at the
+ * top level; `kill(...)` stays a syscall).
+ */
+export const NARROW_KEYWORDS: ReadonlySet<string> = new Set([
+  'register', 'kernel', 'tock', 'nodes', 'byte_order', 'data_model', 'mpu_regions', 'little', 'big',
+  'lp64', 'ilp32', 'link', 'latency', 'fault', 'by', 'count', 'kill', 'crash', 'restart', 'after',
+  'drop', 'down', 'up',
+]);
+
+/** Words that are keywords only in declaration headers and fault clauses (see `NARROW_KEYWORDS`). */
 export const CONTEXTUAL_KEYWORDS: ReadonlySet<string> = new Set([
   'on', 'badge', 'size', 'at', 'user', 'register', 'shadow', 'priority', 'cpu', 'runs', 'cpus',
-  'memory', 'timeslice',
+  'memory', 'timeslice', ...NARROW_KEYWORDS,
 ]);
 
 /**
- * Every keyword of the language as documented (reserved and header words, `register` excepted, as
- * it is a keyword only in a thread header). Editors colour these as keywords.
+ * Every keyword of the language as documented (reserved and header words, except the
+ * `NARROW_KEYWORDS`, which are keywords in one place only). Editors colour these as keywords.
  */
 export const KEYWORDS: ReadonlySet<string> = new Set(
-  [...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS].filter((word) => word !== 'register'),
+  [...RESERVED_WORDS, ...CONTEXTUAL_KEYWORDS].filter((word) => !NARROW_KEYWORDS.has(word)),
 );
 
 /** The largest integer a literal may denote: 2^53 - 1, exact in a JavaScript number. */
@@ -121,7 +134,7 @@ function punctuationLength(c: number, d: number): number {
       return d === 61 ? 2 : 1;
     case 33: // !
       return d === 61 ? 2 : 0;
-    case 60: // <
+    case 60: // <  (`<->` is handled by the caller)
       return d === 61 || d === 60 ? 2 : 1;
     case 62: // >
       return d === 61 || d === 62 ? 2 : 1;
@@ -180,6 +193,13 @@ export function lex(text: string, lines: LineIndex): LexResult {
     }
     if (c === 34) {
       i = lexString(i);
+      continue;
+    }
+    // `<->` joins two machines in `link` and `fault` declarations. It can never occur in a valid
+    // expression (`<` `-` `>` would need an operand starting with `>`), so one token is safe.
+    if (c === 60 && i + 2 < n && text.charCodeAt(i + 1) === 45 && text.charCodeAt(i + 2) === 62) {
+      tokens.push({ kind: 'punct', text: '<->', start: i, end: i + 3, value: undefined, bytes: undefined });
+      i += 3;
       continue;
     }
     const punct = punctuationLength(c, i + 1 < n ? text.charCodeAt(i + 1) : -1);

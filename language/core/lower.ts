@@ -4,7 +4,7 @@
 import type { Block, Expression as SyntaxExpression, Statement as SyntaxStatement, CallExpression } from './ast';
 import {
   routineEntryAddress,
-  type BinaryOperator, type Expression, type ObjectDecl, type Routine, type ScenarioProgram,
+  type BinaryOperator, type Expression, type FaultDecl, type LinkDecl, type ObjectDecl, type Routine, type ScenarioProgram,
   type SourceLocation, type Statement, type SyscallInvocation,
 } from '../../kernel/program';
 import type { CheckedModel } from './checker';
@@ -46,17 +46,17 @@ class Lowerer {
       cpus: machine.cpus,
       memoryBytes: machine.memoryBytes,
       timeslice: machine.timeslice,
-      nodeTableSize: 2,
-      byteOrder: 1,
-      dataModel: 2,
-      mpuRegions: 6,
+      nodeTableSize: machine.nodeTableSize,
+      byteOrder: machine.byteOrder,
+      dataModel: machine.dataModel,
+      mpuRegions: machine.mpuRegions,
       loc: this.loc(machine.node?.range ?? { start: this.input.fileRange.start, end: this.input.fileRange.start }),
     }));
     const processes = model.processes.map((process) => ({
       name: process.node.name.name,
       machine: process.machine,
       badge: process.badge,
-      tock: false,
+      tock: process.tock,
       caps: process.caps.map((cap) => ({
         name: cap.name,
         object: cap.object,
@@ -95,7 +95,9 @@ class Lowerer {
       body: this.block(routine.body),
       loc: this.loc(routine.node.range),
     }));
-    return { file: this.input.file, machines, links: [], faults: [], processes, objects, routines };
+    const links: LinkDecl[] = model.links.map((link) => ({ a: link.a, b: link.b, latency: link.latency, loc: this.loc(link.node.range) }));
+    const faults: FaultDecl[] = model.faults.map((fault) => ({ trigger: fault.trigger, action: fault.action, loc: this.loc(fault.node.range) }));
+    return { file: this.input.file, machines, links, faults, processes, objects, routines };
   }
 
   private block(block: Block): Statement[] {

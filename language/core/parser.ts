@@ -6,9 +6,10 @@
 
 import type {
   Argument, BinaryOp, Block, CallExpression, CapNode, CommentNode, ErrorExpression, Expression,
-  FileNode, Identifier, IfStatement, MachineNode, MachineProperty, NameExpression, NumberLiteral,
+  FaultActionNode, FaultNode, FaultTriggerNode, FileNode, Identifier, IfStatement, LinkNode,
+  LinkReference, MachineNode, MachineProperty, MachinePropertyName, NameExpression, NumberLiteral,
   PmoNode, ProcessItem, ProcessNode, RoutineNode, ScenarioHeader, Statement, ThreadNode,
-  ThreadOption,
+  ThreadOption, ThreadTypeName,
 } from './ast';
 import { lex, type Comment, type Token } from './lexer';
 import { LineIndex, closestName, type Diagnostic, type Range, type RelatedInformation } from './text';
@@ -45,6 +46,11 @@ const BINARY_LEVELS: readonly (readonly string[])[] = [
   ['*', '/', '%'],
 ];
 const COMPARISON_OPS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
+/** The words that start a top-level declaration, for suggestions. */
+const TOP_LEVEL_WORDS: readonly string[] = ['machine', 'process', 'link', 'fault', 'scenario'];
+const MACHINE_PROPERTIES: readonly MachinePropertyName[] = ['cpus', 'memory', 'timeslice', 'nodes', 'byte_order', 'data_model', 'mpu_regions'];
+const THREAD_TYPES: ReadonlySet<string> = new Set<ThreadTypeName>(['user', 'register', 'shadow', 'kernel']);
+const FAULT_ACTIONS: readonly string[] = ['kill', 'link', 'crash', 'drop'];
 
 export function parseText(text: string, file: string): ParseResult {
   const lines = new LineIndex(text);
@@ -119,6 +125,21 @@ class Parser {
 
   private acceptWord(word: string): Token | undefined {
     return this.isWord(word) ? this.next() : undefined;
+  }
+
+  /**
+   * Whether the current token starts a `link` or `fault` declaration: `link NAME <->` or
+   * `fault at`/`fault on`. Those words are names elsewhere, so the shape decides; no statement or
+   * process item can start this way, so an unclosed block ends here.
+   */
+  private atWordDeclaration(): boolean {
+    const token = this.tokens[this.pos]!;
+    if (token.kind !== 'name' || (token.text !== 'link' && token.text !== 'fault')) return false;
+    const second = this.tokens[this.pos + 1];
+    if (second === undefined || second.kind !== 'name') return false;
+    if (token.text === 'fault') return second.text === 'at' || second.text === 'on';
+    const third = this.tokens[this.pos + 2];
+    return third !== undefined && third.kind === 'punct' && third.text === '<->';
   }
 
   /** Whether a newline separates the current token from the previous one. */
@@ -271,6 +292,8 @@ class Parser {
     const machines: MachineNode[] = [];
     const processes: ProcessNode[] = [];
     const items: (MachineNode | ProcessNode)[] = [];
+    const links: LinkNode[] = [];
+    const faults: FaultNode[] = [];
     let scenario: ScenarioHeader | undefined;
     for (;;) {
       this.skipNewlines();
@@ -285,13 +308,17 @@ class Parser {
         const process = this.parseProcess();
         processes.push(process);
         items.push(process);
+      } else if (token.kind === 'name' && token.text === 'link') {
+        links.push(this.parseLink());
+      } else if (token.kind === 'name' && token.text === 'fault') {
+        faults.push(this.parseFault());
       } else if (token.kind === 'keyword' && token.text === 'scenario') {
         const header = this.parseScenarioHeader();
         if (scenario !== undefined) {
           this.error(header.range, 'a file has at most one \'scenario\' line', 'duplicate', [
             { message: 'the first \'scenario\' line', range: scenario.range },
           ]);
-        } else if (items.length > 0) {
+        } else if (items.length > 0 || links.length > 0 || faults.length > 0) {
           this.error(header.range, 'the \'scenario\' line must come before machines and processes', 'syntax');
           scenario = header;
         } else {
@@ -300,7 +327,7 @@ class Parser {
       } else if (token.kind === 'punct' && token.text === '}') {
         this.error(this.tokenRange(this.next()), 'unmatched \'}\'');
       } else {
-        const suggestion = token.kind === 'name' ? closestName(token.text, ['machine', 'process', 'scenario']) : undefined;
+        const suggestion = token.kind === 'name' ? closestName(token.text, TOP_LEVEL_WORDS) : undefined;
         const hint =
           token.kind === 'keyword' && (token.text === 'thread' || token.text === 'pmo' || token.text === 'routine' || token.text === 'cap')
             ? ` ('${token.text}' declarations go inside a process)`
@@ -310,7 +337,7 @@ class Parser {
         if (token.kind !== 'invalid') {
           this.error(
             this.tokenRange(token),
-            `expected 'machine', 'process' or 'scenario', found ${this.describe(token)}${hint}`,
+            `expected 'machine', 'process', 'link', 'fault' or 'scenario', found ${this.describe(token)}${hint}`,
             'syntax',
             undefined,
             suggestion !== undefined ? { suggestion } : undefined,
@@ -328,9 +355,145 @@ class Parser {
       machines,
       processes,
       items,
+      links,
+      faults,
       comments,
       range: this.lines.range(0, this.text.length),
     };
+  }
+
+  /** `A <-> B`: two machine names. Missing names are ''; returns undefined (reported) without `<->`. */
+  private parseMachinePair(what: string): { a: Identifier; b: Identifier; ok: boolean } {
+    const a = this.expectName(`a machine name after '${what}'`) ?? this.missingName();
+    if (a.name === '') return { a, b: this.missingName(), ok: false };
+    if (this.accept('<->') === undefined) {
+      this.errorHere(`expected '<->' between the two machines, found ${this.describe(this.peek())}`);
+      return { a, b: this.missingName(), ok: false };
+    }
+    const b = this.expectName('a machine name after \'<->\'');
+    return { a, b: b ?? this.missingName(), ok: b !== undefined };
+  }
+
+  private parseLink(): LinkNode {
+    const keyword = this.next();
+    const { a, b, ok } = this.parseMachinePair('link');
+    let latency: LinkNode['latency'];
+    if (ok && this.acceptWord('latency') !== undefined) latency = this.numberLiteral('a latency in cycles', false);
+    if (!ok) this.syncToLineEnd();
+    const node: LinkNode = { kind: 'link', a, b, ...(latency !== undefined ? { latency } : {}), range: this.range(keyword.start) };
+    if (ok) this.endOfLine();
+    return node;
+  }
+
+  /** A thread (`process.thread`) or a process name, for `by` and `kill`. */
+  private parseTargetName(what: string): NameExpression | ErrorExpression {
+    const token = this.peek();
+    if (token.kind === 'name') return this.parseNameExpression(this.next());
+    this.errorHere(`expected ${what}, found ${this.describe(token)}`);
+    return this.errorExpression();
+  }
+
+  private parseFault(): FaultNode {
+    const keyword = this.next();
+    const trigger = this.parseFaultTrigger();
+    let action: FaultNode['action'];
+    if (trigger.kind === 'error') {
+      this.syncToLineEnd();
+      action = this.errorExpression();
+    } else {
+      action = this.parseFaultAction();
+    }
+    const node: FaultNode = { kind: 'fault', trigger, action, range: this.range(keyword.start) };
+    if (action.kind === 'error') this.syncToLineEnd();
+    else this.endOfLine();
+    return node;
+  }
+
+  private parseFaultTrigger(): FaultTriggerNode | ErrorExpression {
+    const start = this.peek();
+    if (this.acceptWord('at') !== undefined) {
+      const time = this.numberLiteral('a time in cycles', false);
+      return { kind: 'timeTrigger', time, range: this.range(start.start) };
+    }
+    if (this.acceptWord('on') !== undefined) {
+      const syscall = this.expectName('a syscall name after \'on\'') ?? this.missingName();
+      let by: NameExpression | ErrorExpression | undefined;
+      let count: NumberLiteral | ErrorExpression | undefined;
+      for (;;) {
+        if (this.isWord('by')) {
+          const word = this.next();
+          if (by !== undefined) this.error(this.tokenRange(word), '\'by\' is given twice', 'duplicate');
+          const target = this.parseTargetName('a thread (\'process.thread\') or a process after \'by\'');
+          by ??= target;
+        } else if (this.isWord('count')) {
+          const word = this.next();
+          if (count !== undefined) this.error(this.tokenRange(word), '\'count\' is given twice', 'duplicate');
+          const value = this.numberLiteral('a count', false);
+          count ??= value;
+        } else break;
+      }
+      return {
+        kind: 'syscallTrigger',
+        syscall,
+        ...(by !== undefined ? { by } : {}),
+        ...(count !== undefined ? { count } : {}),
+        range: this.range(start.start),
+      };
+    }
+    const suggestion = start.kind === 'name' ? closestName(start.text, ['at', 'on']) : undefined;
+    this.errorHere(`expected 'at TIME' or 'on SYSCALL' after 'fault', found ${this.describe(start)}${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`);
+    return this.errorExpression();
+  }
+
+  private parseFaultAction(): FaultActionNode | ErrorExpression {
+    const start = this.peek();
+    if (this.acceptWord('kill') !== undefined) {
+      const target = this.parseTargetName('a thread (\'process.thread\') or a process after \'kill\'');
+      return { kind: 'killAction', target, range: this.range(start.start) };
+    }
+    if (this.acceptWord('link') !== undefined || this.acceptWord('drop') !== undefined) {
+      const word = start.text as 'link' | 'drop';
+      const pairStart = this.peek().start;
+      const { a, b, ok } = this.parseMachinePair(word);
+      if (!ok) return this.errorExpression();
+      const link: LinkReference = { kind: 'linkReference', a, b, range: this.range(pairStart) };
+      if (word === 'drop') {
+        let count: NumberLiteral | ErrorExpression | undefined;
+        if (this.acceptWord('count') !== undefined) count = this.numberLiteral('a count of messages', false);
+        return { kind: 'dropAction', link, ...(count !== undefined ? { count } : {}), range: this.range(start.start) };
+      }
+      const stateToken = this.peek();
+      let state: 'down' | 'up' | undefined;
+      if (stateToken.kind === 'name' && (stateToken.text === 'down' || stateToken.text === 'up')) {
+        this.next();
+        state = stateToken.text;
+      } else {
+        const suggestion = stateToken.kind === 'name' ? closestName(stateToken.text, ['down', 'up']) : undefined;
+        this.errorHere(`expected 'down' or 'up' after the link, found ${this.describe(stateToken)}${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`);
+        this.panicking = true;
+      }
+      const stateRange = state !== undefined ? this.tokenRange(stateToken) : this.lines.range(this.lastEnd, this.lastEnd);
+      return { kind: 'linkAction', link, ...(state !== undefined ? { state } : {}), stateRange, range: this.range(start.start) };
+    }
+    if (this.acceptWord('crash') !== undefined) {
+      const machine = this.expectName('a machine name after \'crash\'') ?? this.missingName();
+      let restartAfter: NumberLiteral | ErrorExpression | undefined;
+      if (machine.name !== '' && this.acceptWord('restart') !== undefined) {
+        if (this.acceptWord('after') === undefined) {
+          this.errorHere(`expected 'after' after 'restart', found ${this.describe(this.peek())}`);
+          this.panicking = true;
+          restartAfter = this.errorExpression();
+        } else {
+          restartAfter = this.numberLiteral('a delay in cycles', false);
+        }
+      }
+      return { kind: 'crashAction', machine, ...(restartAfter !== undefined ? { restartAfter } : {}), range: this.range(start.start) };
+    }
+    const suggestion = start.kind === 'name' ? closestName(start.text, FAULT_ACTIONS) : undefined;
+    this.errorHere(
+      `expected a fault action ('kill', 'link', 'crash' or 'drop'), found ${this.describe(start)}${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+    );
+    return this.errorExpression();
   }
 
   private parseScenarioHeader(): ScenarioHeader {
@@ -376,7 +539,7 @@ class Parser {
         ]);
         return;
       }
-      if (token.kind === 'keyword' && (token.text === 'machine' || token.text === 'process' || token.text === 'scenario')) {
+      if ((token.kind === 'keyword' && (token.text === 'machine' || token.text === 'process' || token.text === 'scenario')) || this.atWordDeclaration()) {
         this.error(this.lines.range(this.lastEnd, this.lastEnd), `expected '}' to close ${what}`, 'syntax', [
           { message: 'the block opened here', range: this.tokenRange(open) },
         ]);
@@ -402,17 +565,39 @@ class Parser {
     } else {
       this.parseBody(open, `machine '${name.name}'`, () => {
         const token = this.peek();
-        if (token.kind === 'name' && (token.text === 'cpus' || token.text === 'memory' || token.text === 'timeslice')) {
+        if (token.kind === 'name' && (MACHINE_PROPERTIES as readonly string[]).includes(token.text)) {
           this.next();
-          const property = token.text as MachineProperty['property'];
-          const value = this.numberLiteral(
-            property === 'memory' ? 'a memory size' : property === 'cpus' ? 'a CPU count' : 'a number of cycles',
-            property === 'memory',
-          );
+          const property = token.text as MachinePropertyName;
+          let value: MachineProperty['value'];
+          if (property === 'byte_order' || property === 'data_model') {
+            const word = this.peek();
+            if (word.kind === 'name') value = this.identifier(this.next());
+            else {
+              this.errorHere(`expected ${property === 'byte_order' ? '\'little\' or \'big\'' : '\'lp64\' or \'ilp32\''} after '${property}', found ${this.describe(word)}`);
+              value = this.errorExpression();
+              if (word.kind !== 'newline' && word.kind !== 'eof') this.next();
+            }
+          } else {
+            value = this.numberLiteral(
+              property === 'memory' ? 'a memory size'
+                : property === 'cpus' ? 'a CPU count'
+                : property === 'nodes' ? 'a node-table size'
+                : property === 'mpu_regions' ? 'a number of MPU regions'
+                : 'a number of cycles',
+              property === 'memory',
+            );
+          }
           properties.push({ kind: 'machineProperty', property, propertyRange: this.tokenRange(token), value, range: this.range(token.start) });
           this.endOfLine();
         } else {
-          this.errorHere(`expected 'cpus', 'memory' or 'timeslice', found ${this.describe(token)}`);
+          const suggestion = token.kind === 'name' ? closestName(token.text, MACHINE_PROPERTIES) : undefined;
+          this.error(
+            token.kind === 'newline' || token.kind === 'eof' ? this.lines.range(this.lastEnd, this.lastEnd) : this.tokenRange(token),
+            `expected a machine property ('cpus', 'memory', 'timeslice', 'nodes', 'byte_order', 'data_model' or 'mpu_regions'), found ${this.describe(token)}${suggestion !== undefined ? `; did you mean '${suggestion}'?` : ''}`,
+            'syntax',
+            undefined,
+            suggestion !== undefined ? { suggestion } : undefined,
+          );
           this.next();
           this.syncToLineEnd();
         }
@@ -426,6 +611,7 @@ class Parser {
     const name = this.expectName('a process name') ?? this.missingName();
     let on: Identifier | undefined;
     let badge: ProcessNode['badge'];
+    let tock: Range | undefined;
     for (;;) {
       if (this.isWord('on')) {
         const onToken = this.next();
@@ -436,6 +622,10 @@ class Parser {
         const badgeToken = this.next();
         if (badge !== undefined) this.error(this.tokenRange(badgeToken), '\'badge\' is given twice', 'duplicate');
         badge = this.numberLiteral('a badge number', false);
+      } else if (this.isWord('tock')) {
+        const tockToken = this.next();
+        if (tock !== undefined) this.error(this.tokenRange(tockToken), '\'tock\' is given twice', 'duplicate');
+        tock ??= this.tokenRange(tockToken);
       } else {
         break;
       }
@@ -456,6 +646,7 @@ class Parser {
       nameRange: name.range,
       ...(on !== undefined ? { on } : {}),
       ...(badge !== undefined ? { badge } : {}),
+      ...(tock !== undefined ? { tock } : {}),
       items,
       range: this.range(keyword.start),
     };
@@ -532,9 +723,9 @@ class Parser {
     const name = this.expectName('a thread name') ?? this.missingName();
     let type: ThreadNode['type'];
     const typeToken = this.peek();
-    if (typeToken.kind === 'name' && (typeToken.text === 'user' || typeToken.text === 'shadow' || typeToken.text === 'register')) {
+    if (typeToken.kind === 'name' && THREAD_TYPES.has(typeToken.text)) {
       this.next();
-      type = { value: typeToken.text as 'user' | 'register' | 'shadow', range: this.tokenRange(typeToken) };
+      type = { value: typeToken.text as ThreadTypeName, range: this.tokenRange(typeToken) };
     }
     const options: ThreadOption[] = [];
     for (;;) {
@@ -545,10 +736,10 @@ class Parser {
         options.push({ kind: 'threadOption', option: token.text, optionRange: this.tokenRange(token), value, range: this.range(token.start) });
         continue;
       }
-      if (token.kind === 'name' && (token.text === 'user' || token.text === 'shadow' || token.text === 'register')) {
+      if (token.kind === 'name' && THREAD_TYPES.has(token.text)) {
         this.next();
         this.error(this.tokenRange(token), type === undefined ? 'the thread type comes right after the thread name' : 'the thread type is given twice');
-        if (type === undefined) type = { value: token.text as 'user' | 'register' | 'shadow', range: this.tokenRange(token) };
+        if (type === undefined) type = { value: token.text as ThreadTypeName, range: this.tokenRange(token) };
         continue;
       }
       break;
@@ -663,7 +854,7 @@ class Parser {
         this.next();
         break;
       }
-      if (token.kind === 'eof' || (token.kind === 'keyword' && DECLARATION_KEYWORDS.has(token.text))) {
+      if (token.kind === 'eof' || (token.kind === 'keyword' && DECLARATION_KEYWORDS.has(token.text)) || this.atWordDeclaration()) {
         this.error(this.lines.range(this.lastEnd, this.lastEnd), 'expected \'}\' to close the block', 'syntax', [
           { message: 'the block opened here', range: this.tokenRange(open) },
         ]);

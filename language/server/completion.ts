@@ -14,10 +14,13 @@ import { callContextAt, MAX_PREFIX } from './calls';
 import { matchesQuery } from './outline';
 import { enclosingAt, lineStartOf, wordAt, type Enclosing } from './syntax';
 
-const TOP_LEVEL_KEYWORDS = ['scenario', 'machine', 'process'] as const;
-const MACHINE_PROPERTIES = ['cpus', 'memory', 'timeslice'] as const;
+const TOP_LEVEL_KEYWORDS = ['scenario', 'machine', 'process', 'link', 'fault'] as const;
+const MACHINE_PROPERTIES = ['cpus', 'memory', 'timeslice', 'nodes', 'byte_order', 'data_model', 'mpu_regions'] as const;
+const MACHINE_PROPERTY_VALUES: Readonly<Record<string, readonly string[]>> = { byte_order: ['little', 'big'], data_model: ['lp64', 'ilp32'] };
 const PROCESS_ITEM_KEYWORDS = ['pmo', 'thread', 'routine', 'cap'] as const;
-const THREAD_OPTIONS = ['user', 'register', 'shadow', 'priority', 'cpu', 'runs'] as const;
+const THREAD_OPTIONS = ['user', 'register', 'shadow', 'kernel', 'priority', 'cpu', 'runs'] as const;
+const FAULT_TRIGGERS = ['at', 'on'] as const;
+const FAULT_ACTIONS = ['kill', 'link', 'crash', 'drop'] as const;
 const STATEMENT_KEYWORDS = ['let', 'expect', 'print', 'if', 'repeat', 'break', 'continue'] as const;
 const EXPRESSION_KEYWORDS = ['true', 'false', 'not'] as const;
 
@@ -39,6 +42,8 @@ const TOP_LEVEL_SNIPPETS: readonly SnippetSpec[] = [
       '\troutine ${2:serve}(msg, badge) {\n\t\t$0ipc_return(0)\n\t}\n}',
     doc: 'A server: main registers, a register thread finishes registrations, a shadow thread serves calls.',
   },
+  { label: 'link declaration', body: 'link ${1:a} <-> ${2:b} latency ${3:1000}', doc: 'A link between two machines (the FLIPC transport), latency in cycles.' },
+  { label: 'fault declaration', body: 'fault ${1|at 10_000,on ipc_call|} ${2|kill,crash,link,drop|} $0', doc: 'Fault injection: a trigger (a time, or the n-th entry into a syscall) and an action.' },
 ];
 
 const PROCESS_SNIPPETS: readonly SnippetSpec[] = [
@@ -123,9 +128,14 @@ function computeCompletions(analysis: Analysis, offset: number): CompletionItem[
   }
 
   if (enclosing.machine !== undefined) {
-    return enclosing.inBody && before.length === 0 ? keywordItems(MACHINE_PROPERTIES) : [];
+    if (!enclosing.inBody) return [];
+    if (before.length === 0) return keywordItems(MACHINE_PROPERTIES);
+    const values = before.length === 1 ? MACHINE_PROPERTY_VALUES[texts[0]!] : undefined;
+    return values !== undefined ? keywordItems(values) : [];
   }
   if (enclosing.process === undefined) {
+    if (texts[0] === 'link') return linkCompletions(analysis, texts);
+    if (texts[0] === 'fault') return faultCompletions(analysis, texts);
     if (before.length > 0) return [];
     const keywords = analysis.ast.scenario === undefined && analysis.ast.items.length === 0 ? TOP_LEVEL_KEYWORDS : TOP_LEVEL_KEYWORDS.slice(1);
     return [...keywordItems(keywords), ...snippetItems(TOP_LEVEL_SNIPPETS)];
@@ -133,13 +143,75 @@ function computeCompletions(analysis: Analysis, offset: number): CompletionItem[
   if (!enclosing.inBody) {
     // Process header: `process name on board badge 3 {`.
     if (last === 'on') return declarationItems(analysis.symbols.declarationsIn(undefined).filter((d) => d.kind === 'machine'));
-    if (before.length >= 2 && texts[0] === 'process') return keywordItems(['on', 'badge']);
+    if (before.length >= 2 && texts[0] === 'process') return keywordItems(['on', 'badge', 'tock']);
     return [];
   }
   if (enclosing.body === undefined) return processItemCompletions(analysis, enclosing, texts);
   // A line of its own may still continue a call that spans lines.
   if (before.length === 0 && callContextAt(analysis, offset) === undefined) return statementCompletions(analysis, offset, enclosing);
   return expressionCompletions(analysis, offset, before, enclosing);
+}
+
+function machineItems(analysis: Analysis, except?: string): CompletionItem[] {
+  return declarationItems(analysis.symbols.declarationsIn(undefined).filter((d) => d.kind === 'machine' && d.name !== except));
+}
+
+function processNameItems(analysis: Analysis): CompletionItem[] {
+  return declarationItems(analysis.symbols.declarationsIn(undefined).filter((d) => d.kind === 'process'));
+}
+
+/** `link A <-> B [latency N]`. */
+function linkCompletions(analysis: Analysis, texts: readonly string[]): CompletionItem[] {
+  if (texts.length === 1) return machineItems(analysis);
+  if (texts.length === 2) return keywordItems(['<->']);
+  if (texts.length === 3 && texts[2] === '<->') return machineItems(analysis, texts[1]);
+  if (texts.length === 4) return keywordItems(['latency']);
+  return [];
+}
+
+/** `fault (at T | on S [by X] [count N]) (kill X | link A <-> B down|up | crash M [restart after N] | drop A <-> B [count N])`. */
+function faultCompletions(analysis: Analysis, texts: readonly string[]): CompletionItem[] {
+  if (texts.length === 1) return keywordItems(FAULT_TRIGGERS);
+  const last = texts[texts.length - 1]!;
+  // Where the action starts: after `at T`, or at the first action word after `on S`.
+  let actionAt = -1;
+  if (texts[1] === 'at') actionAt = texts.length >= 3 ? 3 : -1;
+  else if (texts[1] === 'on') {
+    for (let i = 3; i < texts.length; i++) {
+      if ((FAULT_ACTIONS as readonly string[]).includes(texts[i]!) && texts[i - 1] !== 'by' && texts[i - 1] !== 'count') {
+        actionAt = i;
+        break;
+      }
+    }
+  } else return [];
+  if (actionAt < 0 || texts.length <= actionAt) {
+    // Still in the trigger.
+    if (texts[1] === 'at') return texts.length === 3 ? keywordItems(FAULT_ACTIONS) : [];
+    if (texts.length === 2) return SYSCALLS.map((spec) => ({ label: spec.name, kind: CompletionItemKind.Function, detail: `syscall ${spec.name}`, sortText: `1${spec.name}` }));
+    if (last === 'by') return processNameItems(analysis);
+    if (last === 'count') return [];
+    const given = new Set(texts.slice(3));
+    return keywordItems([...(['by', 'count'] as const).filter((w) => !given.has(w)), ...FAULT_ACTIONS]);
+  }
+  const action = texts.slice(actionAt);
+  switch (action[0]) {
+    case 'kill':
+      return action.length === 1 ? processNameItems(analysis) : [];
+    case 'crash':
+      if (action.length === 1) return machineItems(analysis);
+      if (action.length === 2) return keywordItems(['restart']);
+      if (action.length === 3 && last === 'restart') return keywordItems(['after']);
+      return [];
+    case 'link':
+    case 'drop':
+      if (action.length === 1) return machineItems(analysis);
+      if (action.length === 2) return keywordItems(['<->']);
+      if (action.length === 3 && last === '<->') return machineItems(analysis, action[1]);
+      if (action.length === 4) return keywordItems(action[0] === 'link' ? ['down', 'up'] : ['count']);
+      return [];
+    default:
+      return [];
+  }
 }
 
 function processItemCompletions(analysis: Analysis, enclosing: Enclosing, texts: readonly string[]): CompletionItem[] {

@@ -23,16 +23,35 @@ const LSP_KIND: Record<SymbolKind, LspSymbolKind> = {
   param: LspSymbolKind.Variable,
 };
 
-/** The outline: machines and processes, with each process's pmos, threads, routines and caps. */
+/** The outline: machines and processes, with each process's pmos, threads, routines and caps; links and faults. */
 export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
   const result: DocumentSymbol[] = [];
+  const text = analysis.text;
+  const slice = (range: Range): string => text.slice(range.start.offset, range.end.offset).replace(/\s+/g, ' ');
+  const extra: { offset: number; symbol: DocumentSymbol }[] = [];
+  for (const link of analysis.ast.links) {
+    if (link.a.name === '' || link.b.name === '') continue;
+    const selection: Range = { start: link.a.range.start, end: link.b.range.end };
+    const latency = link.latency?.kind === 'number' ? link.latency.value : undefined;
+    extra.push({
+      offset: link.range.start.offset,
+      symbol: outlineSymbol(`${link.a.name} <-> ${link.b.name}`, LspSymbolKind.Interface, link.range, selection, `link, latency ${latency ?? 1000} cycles`),
+    });
+  }
+  for (const fault of analysis.ast.faults) {
+    if (fault.trigger.kind === 'error') continue;
+    const name = fault.action.kind === 'error' ? slice(fault.trigger.range) : `${slice(fault.trigger.range)}: ${slice(fault.action.range)}`;
+    extra.push({ offset: fault.range.start.offset, symbol: outlineSymbol(`fault ${name}`, LspSymbolKind.Event, fault.range, fault.trigger.range, 'fault injection') });
+  }
   const details = new Map<string, string>();
   for (const declaration of analysis.symbols.declarations) {
     if (declaration.kind !== 'local' && declaration.kind !== 'param') details.set(`${declaration.container ?? ''}/${declaration.name}/${declaration.nameRange.start.offset}`, declaration.detail);
   }
   const detailOf = (container: string | undefined, name: string, range: Range): string | undefined => details.get(`${container ?? ''}/${name}/${range.start.offset}`);
+  const offsets: number[] = [];
   for (const item of analysis.ast.items) {
     if (item.name.name === '') continue;
+    offsets.push(item.range.start.offset);
     if (item.kind === 'machine') {
       result.push(symbol(item.name.name, 'machine', item.range, item.name.range, detailOf(undefined, item.name.name, item.name.range)));
       continue;
@@ -44,10 +63,18 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
     }
     result.push(symbol(item.name.name, 'process', item.range, item.name.range, detailOf(undefined, item.name.name, item.name.range), children));
   }
-  return result;
+  if (extra.length === 0) return result;
+  // Links and faults among the machines and processes, in source order.
+  return [...result.map((symbol, index) => ({ offset: offsets[index]!, symbol })), ...extra]
+    .sort((a, b) => a.offset - b.offset)
+    .map((entry) => entry.symbol);
 }
 
 function symbol(name: string, kind: SymbolKind, range: Range, selection: Range, detail: string | undefined, children?: DocumentSymbol[]): DocumentSymbol {
+  return outlineSymbol(name, LSP_KIND[kind], range, selection, detail, children);
+}
+
+function outlineSymbol(name: string, kind: LspSymbolKind, range: Range, selection: Range, detail: string | undefined, children?: DocumentSymbol[]): DocumentSymbol {
   const full = toLspRange(range);
   const selectionRange = toLspRange(selection);
   // The selection must lie inside the full range, whatever error recovery produced.
@@ -56,7 +83,7 @@ function symbol(name: string, kind: SymbolKind, range: Range, selection: Range, 
     (full.end.line > selectionRange.end.line || (full.end.line === selectionRange.end.line && full.end.character >= selectionRange.end.character));
   return {
     name,
-    kind: LSP_KIND[kind],
+    kind,
     range: contains ? full : selectionRange,
     selectionRange,
     ...(detail !== undefined ? { detail } : {}),

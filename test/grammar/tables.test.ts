@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NAMED_CONSTANTS, constantFamily } from '../../kernel/constants';
 import { BUILTINS, SYSCALLS } from '../../kernel/syscalls';
-import { KEYWORDS } from '../../language/core/lexer';
-import { CONSTANT_FAMILY_SCOPES, GENERATED_RULES, RESERVED, buildGrammar, renderGrammar } from '../../syntaxes/generate.mjs';
+import { KEYWORDS, NARROW_KEYWORDS } from '../../language/core/lexer';
+import { CONSTANT_FAMILY_SCOPES, GENERATED_RULES, NARROW, RESERVED, buildGrammar, renderGrammar } from '../../syntaxes/generate.mjs';
 import type { GrammarTables } from '../../syntaxes/generate.mjs';
 import { GRAMMAR_PATH, scopesOf } from './tokenize';
 
@@ -75,6 +75,10 @@ describe('the lexer keywords and the grammar agree', () => {
     const scopes = await innermost(source, keyword === 'thread' ? 'thread' : keyword);
     expect(scopes).toHaveLength(1);
     expect(scopes[0]).toMatch(/^(keyword|storage)\.|^constant\.language\.boolean\./);
+  });
+
+  it('NARROW is the lexer NARROW_KEYWORDS', () => {
+    expect([...NARROW].sort()).toEqual([...NARROW_KEYWORDS].sort());
   });
 
   it('register is a keyword in a thread header only', async () => {

@@ -251,3 +251,53 @@ describe('operators and punctuation', () => {
     expect(await inner(src, '(')).toEqual(['punctuation.section.parens.begin.kscn']);
   });
 });
+
+describe('the kernel parts: links, faults, tock, kernel threads, machine properties', () => {
+  it('a link declaration: keyword, machines, operator, latency', async () => {
+    const src = 'link board <-> remote latency 500\n';
+    expect(await inner(src, 'link')).toEqual(['storage.type.link.kscn']);
+    expect(await inner(src, 'board')).toEqual(['entity.name.type.machine.kscn']);
+    expect(await inner(src, '<->')).toEqual(['keyword.operator.link.kscn']);
+    expect(await inner(src, 'remote')).toEqual(['entity.name.type.machine.kscn']);
+    expect(await inner(src, 'latency')).toEqual(['keyword.other.latency.kscn']);
+  });
+
+  it('fault declarations: every clause word is a keyword, the syscall a syscall, the machines machines', async () => {
+    const src = 'fault on ipc_call by client.main count 2 kill server\nfault at 5 crash a restart after 10\nfault at 1 link a <-> b down \nfault at 1 drop a <-> b count 2\n';
+    expect(await inner(src, 'fault')).toEqual(['storage.type.fault.kscn']);
+    expect(await inner(src, 'ipc_call')).toEqual(['support.function.syscall.kscn']);
+    for (const word of ['on', 'by', 'count', 'kill', 'at', 'crash', 'restart', 'after', 'down', 'drop']) {
+      const scopes = (await inner(src, ` ${word} `)).filter((scope) => scope !== 'source.kscn');
+      expect(scopes, word).toEqual(['keyword.other.' + word + '.kscn']);
+    }
+    const words = async (needle: string) => (await inner(src, needle)).filter((scope) => scope !== 'source.kscn');
+    expect(await words('a <-> b')).toEqual(['entity.name.type.machine.kscn', 'keyword.operator.link.kscn', 'entity.name.type.machine.kscn']);
+    expect(await words('link a')).toEqual(['keyword.other.link.kscn', 'entity.name.type.machine.kscn']);
+  });
+
+  it('the clause words stay names outside their declarations', async () => {
+    expect(await inner('let count = link + up\n', 'count')).toEqual(['entity.name.variable.local.kscn']);
+    expect(await inner('let count = link + up\n', 'link')).toEqual(['variable.other.readwrite.kscn']);
+    expect(await inner('let count = link + up\n', 'up')).toEqual(['variable.other.readwrite.kscn']);
+    expect(await inner('    link = fault + 1\n', 'link')).toEqual(['variable.other.readwrite.kscn']);
+    expect(await inner('    link = fault + 1\n', 'fault')).toEqual(['variable.other.readwrite.kscn']);
+    expect(await inner('kill(target: server.main)\n', 'kill')).toEqual(['support.function.syscall.kscn']);
+    expect(await inner('print tock, kernel, nodes, big\n', 'tock')).toEqual(['variable.other.readwrite.kscn']);
+    expect(await inner('print tock, kernel, nodes, big\n', 'nodes')).toEqual(['variable.other.readwrite.kscn']);
+  });
+
+  it('tock in a process header, kernel as a thread type', async () => {
+    expect(await inner('process blink on board badge 2 tock {\n', 'tock')).toEqual(['storage.modifier.tock.kscn']);
+    expect(await inner('process blink tock {\n', 'blink')).toEqual(['entity.name.type.process.kscn']);
+    expect(await inner('process blink on board {\n', 'board')).toEqual(['entity.name.type.machine.kscn']);
+    expect(await inner('thread listener kernel runs serve\n', 'kernel')).toEqual(['storage.modifier.thread-type.kscn']);
+  });
+
+  it('machine properties with their values', async () => {
+    expect(await inner('  nodes 16\n', 'nodes')).toEqual(['keyword.other.nodes.kscn']);
+    expect(await inner('  mpu_regions 8\n', 'mpu_regions')).toEqual(['keyword.other.mpu_regions.kscn']);
+    expect(await inner('  byte_order big\n', 'byte_order')).toEqual(['keyword.other.byte_order.kscn']);
+    expect(await inner('  byte_order big\n', 'big')).toEqual(['constant.language.big.kscn']);
+    expect(await inner('  data_model ilp32\n', 'ilp32')).toEqual(['constant.language.ilp32.kscn']);
+  });
+});

@@ -80,9 +80,35 @@ describe('completion', () => {
   });
 
   it('offers machine properties in a machine and thread options in a thread header', async () => {
-    expect(await completionLabels('machine m {\n  /*|*/\n}\n')).toEqual(['cpus', 'memory', 'timeslice']);
+    expect(await completionLabels('machine m {\n  /*|*/\n}\n')).toEqual(['cpus', 'memory', 'timeslice', 'nodes', 'byte_order', 'data_model', 'mpu_regions']);
+    expect(await completionLabels('machine m {\n  byte_order /*|*/\n}\n')).toEqual(['little', 'big']);
+    expect(await completionLabels('machine m {\n  data_model /*|*/\n}\n')).toEqual(['lp64', 'ilp32']);
     const options = await completionLabels('process p {\n  thread t /*|*/\n}\n');
-    expect(options).toEqual(expect.arrayContaining(['user', 'register', 'shadow', 'priority', 'cpu', 'runs']));
+    expect(options).toEqual(expect.arrayContaining(['user', 'register', 'shadow', 'kernel', 'priority', 'cpu', 'runs']));
+    expect(await completionLabels('process p /*|*/')).toEqual(['on', 'badge', 'tock']);
+  });
+
+  it('offers link and fault declarations at the top level, and each word of them in turn', async () => {
+    const machines = 'machine a {\n}\nmachine b {\n}\nprocess server on a {\n  thread main {\n  }\n}\n';
+    expect(await completionLabels(`${machines}/*|*/`)).toEqual(expect.arrayContaining(['link', 'fault', 'link declaration', 'fault declaration']));
+    expect(await completionLabels(`${machines}link /*|*/`)).toEqual(['a', 'b']);
+    expect(await completionLabels(`${machines}link a /*|*/`)).toEqual(['<->']);
+    expect(await completionLabels(`${machines}link a <-> /*|*/`)).toEqual(['b']);
+    expect(await completionLabels(`${machines}link a <-> b /*|*/`)).toEqual(['latency']);
+    expect(await completionLabels(`${machines}fault /*|*/`)).toEqual(['at', 'on']);
+    expect(await completionLabels(`${machines}fault on /*|*/`)).toEqual(expect.arrayContaining(['ipc_call', 'yield', 'kill']));
+    expect(await completionLabels(`${machines}fault on ipc_call /*|*/`)).toEqual(['by', 'count', 'kill', 'link', 'crash', 'drop']);
+    expect(await completionLabels(`${machines}fault on ipc_call by /*|*/`)).toEqual(['server']);
+    expect(await completionLabels(`${machines}fault on ipc_call by server.main count 2 /*|*/`)).toEqual(['kill', 'link', 'crash', 'drop']);
+    expect(await completionLabels(`${machines}fault at 100 /*|*/`)).toEqual(['kill', 'link', 'crash', 'drop']);
+    expect(await completionLabels(`${machines}fault at 100 kill /*|*/`)).toEqual(['server']);
+    expect(await completionLabels(`${machines}fault at 100 kill server./*|*/`)).toEqual(['main']);
+    expect(await completionLabels(`${machines}fault at 100 crash /*|*/`)).toEqual(['a', 'b']);
+    expect(await completionLabels(`${machines}fault at 100 crash a /*|*/`)).toEqual(['restart']);
+    expect(await completionLabels(`${machines}fault at 100 crash a restart /*|*/`)).toEqual(['after']);
+    expect(await completionLabels(`${machines}fault at 100 link a <-> b /*|*/`)).toEqual(['down', 'up']);
+    expect(await completionLabels(`${machines}fault on yield drop b <-> /*|*/`)).toEqual(['a']);
+    expect(await completionLabels(`${machines}fault on yield drop b <-> a /*|*/`)).toEqual(['count']);
   });
 
   it('offers the syscall with its required arguments as a snippet', async () => {
@@ -309,6 +335,23 @@ describe('symbols', () => {
     const withCap = await client.open('process a {\n  thread t {\n  }\n}\nprocess b {\n  cap peer = a.t\n  thread u {\n  }\n}\n');
     const capSymbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: withCap } });
     expect(capSymbols[1]!.children!.map((c) => c.name)).toEqual(['peer', 'u']);
+  });
+
+  it('outlines links and faults in source order', async () => {
+    const uri = await client.open(
+      'machine a {\n}\nlink a <-> b latency 5\nmachine b {\n}\nprocess p on a {\n  thread t {\n  }\n}\nfault on ipc_call by p.t count 2 kill p\nfault at 1_000 link b <-> a down\n',
+    );
+    const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+    expect(symbols.map((s) => [s.name, s.kind, s.detail])).toEqual([
+      ['a', 23, expect.stringContaining('machine a')],
+      ['a <-> b', 11, 'link, latency 5 cycles'],
+      ['b', 23, expect.stringContaining('machine b')],
+      ['p', 2, expect.stringContaining('process p')],
+      ['fault on ipc_call by p.t count 2: kill p', 24, 'fault injection'],
+      ['fault at 1_000: link b <-> a down', 24, 'fault injection'],
+    ]);
+    expect(symbols[1]!.selectionRange).toEqual({ start: { line: 2, character: 5 }, end: { line: 2, character: 12 } });
+    expect(symbols[4]!.range).toEqual({ start: { line: 9, character: 0 }, end: { line: 9, character: 39 } });
   });
 
   it('finds symbols in open documents', async () => {

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../language/core/index';
+import * as tables from '../../kernel/syscalls';
 import { checkDiagnostics, inThread } from './helpers';
 
 const STATEMENT_CASES: [string, string[]][] = [
@@ -80,7 +81,7 @@ const STATEMENT_CASES: [string, string[]][] = [
 
 const DECLARATION_CASES: [string, string[]][] = [
   ["machine a {\n  cpus 0\n  memory 100\n  timeslice 0\n  cpus 2\n}", ["2:8 'cpus' must be between 1 and 64", "3:10 'memory' must be at least one page (4096 bytes)", "4:13 'timeslice' must be at least 1 cycle", "5:3 'cpus' is given twice"]],
-  ["machine a {\n  cpus 4KiB\n  colour 3\n}", ["2:8 expected a CPU count, not a size", "3:3 expected 'cpus', 'memory' or 'timeslice', found 'colour'"]],
+  ["machine a {\n  cpus 4KiB\n  colour 3\n}", ["2:8 expected a CPU count, not a size", "3:3 expected a machine property ('cpus', 'memory', 'timeslice', 'nodes', 'byte_order', 'data_model' or 'mpu_regions'), found 'colour'"]],
   ["machine a {}\nmachine b {}\nprocess p {\n}", ["3:9 process 'p' must say which machine it runs on: there are 2 machines (add 'on a')"]],
   ["machine a {}\nprocess p on b {\n}", ["2:14 undefined machine 'b'"]],
   ["machine a {}\nprocess a {\n}", ["2:9 duplicate name 'a'"]],
@@ -94,8 +95,8 @@ const DECLARATION_CASES: [string, string[]][] = [
   ["process p {\n  cap c = q.t\n  cap d = q\n  cap e = q.nope\n  cap f = nope\n  cap g = q.r\n  thread t {\n    print c, d\n  }\n}\nprocess q {\n  thread t {\n  }\n  routine r() {\n  }\n}", ["4:13 process 'q' has no object 'nope'", "5:11 undefined name 'nope'", "6:11 a 'cap' names an object ('process.object') or a process, but 'r' is a routine"]],
   ["process p {\n  thread t {\n    ipc_call(3)\n  }\n  thread t {\n  }\n}", ["5:10 duplicate name 't' in process 'p'"]],
   ["process p badge -1 {\n}", ["1:17 expected a badge number; negative values are not allowed here"]],
-  ["thread t {\n}\nprocess p {\n  let x = 1\n}", ["1:1 expected 'machine', 'process' or 'scenario', found 'thread' ('thread' declarations go inside a process)", "4:3 expected 'pmo', 'thread', 'routine' or 'cap', found 'let' (statements go inside a thread or a routine)"]],
-  ["proces p {\n}\nprocess q {\n  thred t {\n  }\n  thread u {\n    epxect 1 == 1\n  }\n}", ["1:1 expected 'machine', 'process' or 'scenario', found 'proces'; did you mean 'process'?", "4:3 expected 'pmo', 'thread', 'routine' or 'cap', found 'thred'; did you mean 'thread'?", "7:5 unknown statement 'epxect'; did you mean 'expect'?"]],
+  ["thread t {\n}\nprocess p {\n  let x = 1\n}", ["1:1 expected 'machine', 'process', 'link', 'fault' or 'scenario', found 'thread' ('thread' declarations go inside a process)", "4:3 expected 'pmo', 'thread', 'routine' or 'cap', found 'let' (statements go inside a thread or a routine)"]],
+  ["proces p {\n}\nprocess q {\n  thred t {\n  }\n  thread u {\n    epxect 1 == 1\n  }\n}", ["1:1 expected 'machine', 'process', 'link', 'fault' or 'scenario', found 'proces'; did you mean 'process'?", "4:3 expected 'pmo', 'thread', 'routine' or 'cap', found 'thred'; did you mean 'thread'?", "7:5 unknown statement 'epxect'; did you mean 'expect'?"]],
 ];
 
 describe('checker: statements', () => {
@@ -152,5 +153,44 @@ describe('checker: diagnostic details', () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(new URL('../../examples/echo.kscn', import.meta.url), 'utf8');
     expect(analyze(text, 'echo.kscn').diagnostics).toEqual([]);
+  });
+});
+
+describe('checker: every table entry is checkable', () => {
+  // The Mach, XNU and Tock families add entries to the tables; each must check with a plausible
+  // value per parameter kind, and a kind without a rule is checked as an integer.
+  const VALUE_BY_KIND: Record<string, string> = {
+    capability: 'shm',
+    thread: 'handler',
+    pmo: 'shm',
+    connection: '3',
+    process: 'other',
+    target: 'other.t',
+    routine: 'serve',
+    address: '0x1000',
+    integer: '1',
+    data: '[1, "x"]',
+    capabilities: '[shm]',
+    object: 'other.t',
+    machine: 'default',
+    port: '0x103',
+    bytes: '"x"',
+  };
+  const { SYSCALLS, BUILTINS } = tables;
+  const call = (spec: { name: string; params: readonly { name: string; kind: string; optional?: boolean }[] }) =>
+    `${spec.name}(${spec.params.filter((p) => p.optional !== true).map((p) => `${p.name}: ${VALUE_BY_KIND[p.kind] ?? '1'}`).join(', ')})`;
+
+  it.each(SYSCALLS.map((s) => [s.name, s] as const))('syscall %s', (_name, spec) => {
+    expect(checkDiagnostics(inThread(`let r = ${call(spec)}`))).toEqual([]);
+  });
+
+  it.each(BUILTINS.map((b) => [b.name, b] as const))('builtin %s', (_name, spec) => {
+    expect(checkDiagnostics(inThread(spec.form === 'function' ? `let x = ${call(spec)}` : call(spec)))).toEqual([]);
+  });
+
+  it.each(SYSCALLS.map((s) => [s.name, s] as const))('fault on %s', (_name, spec) => {
+    // A kernel name can be written when it is a plain name (not `Syscall::Command`).
+    const byKernelName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(spec.kernelName) ? `fault on ${spec.kernelName} by p.main count 2 kill p\n` : '';
+    expect(checkDiagnostics(`${inThread('yield()')}fault on ${spec.name} kill other\n${byKernelName}`)).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ const blocks = [...doc.matchAll(/```kscn\n([\s\S]*?)```/g)].map((m) => m[1]!);
 /** Puts a fragment where it belongs: items inside a process, statements inside a thread. */
 function inContext(block: string): string {
   const first = block.trimStart().split(/\s/)[0]!;
-  if (['scenario', 'machine', 'process'].includes(first)) return block;
+  if (['scenario', 'machine', 'process', 'link', 'fault'].includes(first)) return block;
   if (['pmo', 'thread', 'routine', 'cap'].includes(first)) return `process p {\n${block}}\n`;
   return `process p {\n  thread t {\n${block}  }\n}\n`;
 }

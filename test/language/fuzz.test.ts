@@ -14,10 +14,65 @@ const examples = readdirSync(EXAMPLES_DIR)
   .sort()
   .map((f) => readFileSync(join(EXAMPLES_DIR, f), 'utf8'));
 
+/** Scenarios with the kernel parts of the language (links, faults, tock, kernel threads, XNU and Tock machine properties). */
+const TOPOLOGY_SNIPPETS = [
+  `scenario "nodes"
+machine a {
+  cpus 2
+  nodes 16
+  byte_order big
+  data_model ilp32
+  mpu_regions 8
+}
+machine b {
+  memory 16MiB
+}
+link a <-> b latency 500
+process server on a tock {
+  pmo shm size 4KiB
+  thread listener kernel priority 20 runs serve
+  thread main {
+    let count = 1
+    kill(target: server.listener)
+  }
+  routine serve(msg) {
+    ipc_return(0)
+  }
+}
+process client on b badge 2 {
+  thread main {
+    yield()
+  }
+}
+fault at 10_000 kill server.main
+fault on ipc_call by client.main count 2 kill client
+fault on sys_yield by server link a <-> b down
+fault at 5000 link b <-> a up
+fault at 7000 crash a restart after 2000
+fault on yield drop a <-> b count 3
+`,
+  `machine m {
+  nodes 1025
+  byte_order litle
+}
+link m <-> m
+link m <-> n latency 0
+fault on ipc_cal by m kill nowhere.x
+fault at 5 link m <-> n sideways
+fault at 1 crash m restart 5
+process p tock tock {
+  thread t kernel
+}
+`,
+];
+const corpus = [...examples, ...TOPOLOGY_SNIPPETS];
+
 const ALPHABET = [
   ...'abcxyz_019 \t\n\r{}()[],.:=<>+-*/%&|^~#"\\!;@$\u00e9\ud83d\ude00\ud800\udc00\u0000',
   'process ', 'thread ', 'machine ', 'routine ', 'let ', 'if ', 'else ', 'repeat ', 'expect ', 'print ', 'cap ', 'pmo ',
   'register ', 'shadow ', 'runs ', 'on ', 'badge ', 'size ', 'ipc_call(', 'register_client(', 'server.main', '0x', '4KiB', '//', '"',
+  'link ', 'fault ', '<->', ' <-> ', 'latency ', 'at ', 'by ', 'count ', 'kill ', 'crash ', 'restart after ', 'drop ', ' down', ' up',
+  'tock ', 'kernel ', 'nodes ', 'byte_order ', 'data_model ', 'mpu_regions ', 'big', 'lp64',
 ];
 
 function randomText(random: () => number, length: number): string {
@@ -102,8 +157,24 @@ describe('fuzz', () => {
     const random = prng(42);
     const problems: string[] = [];
     for (let i = 0; i < 2000; i++) {
-      const base = examples[i % examples.length]!;
+      const base = corpus[i % corpus.length]!;
       const text = mutate(random, base);
+      const problem = exercise(text, random);
+      if (problem !== undefined) problems.push(`${problem}: ${JSON.stringify(text)}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the topology corpus is what it claims: the first snippet compiles, the second is all errors', () => {
+    expect(compile(TOPOLOGY_SNIPPETS[0]!, 'topology.kscn').diagnostics).toEqual([]);
+    expect(compile(TOPOLOGY_SNIPPETS[1]!, 'broken.kscn').diagnostics.length).toBeGreaterThan(8);
+  });
+
+  it('mutated topology snippets never break parse, analyze, compile or format', () => {
+    const random = prng(1234);
+    const problems: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const text = mutate(random, TOPOLOGY_SNIPPETS[i % TOPOLOGY_SNIPPETS.length]!);
       const problem = exercise(text, random);
       if (problem !== undefined) problems.push(`${problem}: ${JSON.stringify(text)}`);
     }
@@ -137,7 +208,11 @@ describe('fuzz', () => {
   it('stays fast when every line is an error (no quadratic lookups or suggestions)', () => {
     const manyUndefined = `process p {\n  thread t {\n${'    print nope_a, other.nope_b, nowhere.c\n'.repeat(30_000)}    let nope_a = 1\n  }\n}\n`;
     const manyProcesses = Array.from({ length: 3000 }, (_, i) => `process p${i % 1500} {\n  thread t {\n    frob${i}(x${i})\n  }\n}\n`).join('');
-    for (const text of [manyUndefined, manyProcesses]) {
+    const manyMachines = Array.from({ length: 300 }, (_, i) => `machine m${i} {\n}\n`).join('');
+    const manyFaults =
+      manyMachines +
+      Array.from({ length: 3000 }, (_, i) => `link m${i % 300} <-> m${(i * 7 + 1) % 300}\nfault on frob${i} by q${i}.t count 0 drop m${i % 300} <-> n${i}\nfault at ${i} link m1 <-> m${i % 300} down\n`).join('');
+    for (const text of [manyUndefined, manyProcesses, manyFaults]) {
       const start = performance.now();
       const result = analyze(text, 'slow.kscn');
       expect(result.diagnostics.length).toBeGreaterThan(100);

@@ -35,7 +35,11 @@ const SERVER = `process server {
 describe('lowering', () => {
   it('adds an implicit machine when none is declared, and numbers badges by position', () => {
     const p = program('process a {\n}\nprocess b badge 9 {\n}\nprocess c {\n}');
-    expect(bare(p.machines)).toEqual([{ name: 'default', cpus: 1, memoryBytes: 64 * 1024 * 1024, timeslice: 10_000 }]);
+    expect(bare(p.machines)).toEqual([
+      { name: 'default', cpus: 1, memoryBytes: 64 * 1024 * 1024, timeslice: 10_000, nodeTableSize: 2, byteOrder: 1, dataModel: 2, mpuRegions: 6 },
+    ]);
+    expect(p.processes.map((x) => x.tock)).toEqual([false, false, false]);
+    expect([p.links, p.faults]).toEqual([[], []]);
     expect(p.processes.map((x) => [x.name, x.machine, x.badge])).toEqual([['a', 0, 1], ['b', 0, 9], ['c', 0, 3]]);
   });
 
