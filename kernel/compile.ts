@@ -5,6 +5,8 @@
 import type { BinaryOperator, Expression, ScenarioProgram, SourceLocation, Statement, SyscallInvocation } from './program';
 import { BUILTINS, SYSCALLS } from './syscalls';
 import type { KernelState, Thread } from './state';
+import { compileXnuBuiltin } from './xnu/builtins';
+import { MACH_BUILTIN_COMPILERS } from './mach/builtins';
 
 /** What compiled code needs from the kernel while it runs (the Kernel implements it). */
 export interface ExecContext {
@@ -146,8 +148,9 @@ function bitwise(op: '&' | '|' | '^' | '<<' | '>>', a: number, b: number): numbe
   return Number(BigInt.asIntN(64, r));
 }
 
-/** Renders an expression back to text (for expectation values). */
-export function expressionText(expr: Expression): string {
+/** Renders an expression back to text (for expectation values); names objects when given the program. */
+export function expressionText(expr: Expression, program?: ScenarioProgram): string {
+  const text = (e: Expression): string => expressionText(e, program);
   switch (expr.kind) {
     case 'number':
       return String(expr.value);
@@ -160,20 +163,22 @@ export function expressionText(expr: Expression): string {
     case 'register':
       return expr.register;
     case 'object':
-    case 'objectRef':
-      return `object#${expr.object}`;
+    case 'objectRef': {
+      const object = program?.objects[expr.object];
+      return object ? `${program!.processes[object.owner]?.name ?? '?'}.${object.name}` : `object#${expr.object}`;
+    }
     case 'process':
-      return `process#${expr.process}`;
+      return program?.processes[expr.process]?.name ?? `process#${expr.process}`;
     case 'constant':
       return expr.name;
     case 'list':
-      return `[${expr.items.map(expressionText).join(', ')}]`;
+      return `[${expr.items.map(text).join(', ')}]`;
     case 'unary':
-      return expr.op === 'not' ? `not ${expressionText(expr.operand)}` : `${expr.op}${expressionText(expr.operand)}`;
+      return expr.op === 'not' ? `not ${text(expr.operand)}` : `${expr.op}${text(expr.operand)}`;
     case 'binary':
-      return `${expressionText(expr.left)} ${expr.op} ${expressionText(expr.right)}`;
+      return `${text(expr.left)} ${expr.op} ${text(expr.right)}`;
     case 'builtin':
-      return `${expr.name}(${expr.args.map(expressionText).join(', ')})`;
+      return `${expr.name}(${expr.args.map(text).join(', ')})`;
   }
 }
 
@@ -421,6 +426,10 @@ export class ExpressionCompiler {
       case 'now':
         return (cx) => cx.now();
       default: {
+        const xnu = compileXnuBuiltin(name, arg);
+        if (xnu) return xnu;
+        const mach = MACH_BUILTIN_COMPILERS.get(name);
+        if (mach) return mach(args, owner, this);
         const message = `unknown builtin ${name}`;
         return (cx) => {
           cx.userFault(message, 0);
@@ -469,7 +478,7 @@ export function compileProgram(program: ScenarioProgram): CompiledProgram {
   const expressions = new ExpressionCompiler(capabilitySlots);
   let maxFrameSize = 1;
   const routines = program.routines.map((routine, index) => {
-    const builder = new RoutineBuilder(expressions, routine.owner, routine.frameSize);
+    const builder = new RoutineBuilder(expressions, routine.owner, routine.frameSize, program);
     builder.block(routine.body);
     const end = new Instruction(Op.END, endLocation(routine.loc));
     builder.instructions.push(end);
@@ -502,6 +511,7 @@ class RoutineBuilder {
     private readonly expressions: ExpressionCompiler,
     private readonly owner: number,
     frameSize: number,
+    private readonly program: ScenarioProgram,
   ) {
     this.nextHidden = frameSize;
   }
@@ -563,10 +573,10 @@ class RoutineBuilder {
         if (condition.kind === 'binary' && ['==', '!=', '<', '<=', '>', '>='].includes(condition.op)) {
           instruction.left = this.expressions.compile(condition.left, this.owner);
           instruction.right = this.expressions.compile(condition.right, this.owner);
-          instruction.leftText = expressionText(condition.left);
-          instruction.rightText = expressionText(condition.right);
+          instruction.leftText = expressionText(condition.left, this.program);
+          instruction.rightText = expressionText(condition.right, this.program);
         } else {
-          instruction.leftText = expressionText(condition);
+          instruction.leftText = expressionText(condition, this.program);
         }
         return;
       }

@@ -137,6 +137,94 @@ export interface KernelFaultEvent extends EventBase {
   readonly message: string;
 }
 
+/** A `fault` declaration of the scenario fired. */
+export interface FaultInjectedEvent extends EventBase {
+  readonly kind: 'fault-injected';
+  /** Index of the fault declaration. */
+  readonly fault: number;
+  readonly action: string;
+  /** What it hit, readable: `thread client.main`, `process client`. */
+  readonly target: string;
+  /** False for actions this kernel does not model (links, machine crashes). */
+  readonly applied: boolean;
+  readonly loc: SourceLocation;
+}
+
+/** XNU mach_node activity on one machine: init, instantiate, register, publish, link, terminate, names, FLIPC, and the seed's printf lines. */
+export interface NodeEvent extends EventBase {
+  readonly kind: 'node';
+  readonly machine: number;
+  readonly machineName: string;
+  readonly action: string;
+  /** The node handle concerned, 0 if none. */
+  readonly node: number;
+  readonly text: string;
+}
+
+/** A message or state change on a `link A <-> B`. */
+export interface LinkEvent extends EventBase {
+  readonly kind: 'link';
+  /** Index of the link declaration. */
+  readonly link: number;
+  readonly action: 'send' | 'deliver' | 'drop' | 'lost' | 'down' | 'up';
+  readonly text: string;
+}
+
+/** A machine crashed or booted again (fault injection). */
+export interface MachineEvent extends EventBase {
+  readonly kind: 'machine';
+  readonly machine: number;
+  readonly machineName: string;
+  readonly action: 'crash' | 'restart';
+  readonly text: string;
+}
+
+/** Tock process framework and IPC capsule activity: commands, tasks, upcalls, grants, MPU regions, process states. */
+export interface TockEvent extends EventBase {
+  readonly kind: 'tock';
+  readonly what: 'command' | 'subscribe' | 'allow' | 'memop' | 'task' | 'upcall' | 'grant' | 'mpu' | 'process';
+  /** The Tock process concerned: its descriptor (index in its board's process array) and name. */
+  readonly process: number;
+  readonly processName: string;
+  /** The seed-paths.md row the path follows (`TK-UPC-11`), or ''. */
+  readonly row: string;
+  readonly text: string;
+}
+
+/** Mach message traffic: enqueue, hand-off to a waiting receiver, receive (copyout), destruction, passive kobject calls and replies, notifications. */
+export interface MachMessageEvent extends EventBase {
+  readonly kind: 'mach-msg';
+  readonly action: 'enqueue' | 'handoff' | 'receive' | 'destroy' | 'kobject-call' | 'kobject-reply' | 'notify';
+  /** The thread doing it (0 for the kernel itself, e.g. a notification). */
+  readonly thread: number;
+  readonly threadName: string;
+  /** The port concerned (the destination; for a kobject reply, the kobject port). */
+  readonly port: number;
+  readonly portLabel: string;
+  /** Kernel message id and its msgh_id. */
+  readonly message: number;
+  readonly msgId: number;
+  /** The port's queue length afterwards. */
+  readonly queued: number;
+  /** The receiver of a hand-off, the space of a receive, the kobject server, a reason. */
+  readonly detail: string;
+}
+
+/** A change to the rights a name denotes in a Mach IPC space. */
+export interface MachRightEvent extends EventBase {
+  readonly kind: 'mach-right';
+  readonly process: number;
+  readonly processName: string;
+  readonly name: number;
+  /** The port or port set (0 for a dead name). */
+  readonly object: number;
+  readonly objectLabel: string;
+  /** MACH_PORT_TYPE_* bits after the change; 0 = the name was freed. */
+  readonly type: number;
+  readonly urefs: number;
+  readonly reason: string;
+}
+
 export interface HaltEvent extends EventBase {
   readonly kind: 'halt';
   readonly reason: HaltReason;
@@ -156,6 +244,13 @@ export type KernelEvent =
   | PrintEvent
   | ThreadFaultEvent
   | KernelFaultEvent
+  | FaultInjectedEvent
+  | NodeEvent
+  | LinkEvent
+  | MachineEvent
+  | TockEvent
+  | MachMessageEvent
+  | MachRightEvent
   | HaltEvent;
 
 export type KernelEventListener = (events: readonly KernelEvent[]) => void;

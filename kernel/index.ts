@@ -7,7 +7,7 @@ export type * from './events';
 export type * from './state';
 export { ObjectKind, IpcConfigKind, OBJECT_KIND_NAMES, IPC_CONFIG_KIND_NAMES } from './state';
 export { DEFAULT_COST_MODEL, type CostModel } from './cost';
-export { formatEvent, summarizeState, formatTrace } from './trace';
+export { formatEvent, summarizeState, formatTrace, objectName } from './trace';
 export * from './constants';
 export * from './program';
 export * from './syscalls';

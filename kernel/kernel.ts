@@ -16,7 +16,6 @@ import {
 import {
   compileProgram,
   ExpressionCompiler,
-  latin1,
   Op,
   threadPc,
   type CompiledProgram,
@@ -25,8 +24,14 @@ import {
 } from './compile';
 import type { KernelEvent, KernelEventListener } from './events';
 import { lastAccess, mapPmo, readUser, readUserInt, roundUpToPage, writeUser, writeUserInt } from './memory';
-import { CODE_BASE, ROUTINE_STRIDE, type Expression, type ScenarioProgram, type SourceLocation } from './program';
+import { CODE_BASE, ROUTINE_STRIDE, type Expression, type FaultDecl, type ScenarioProgram, type SourceLocation, type ThreadType } from './program';
 import { SYSCALL_IMPLEMENTATIONS } from './dispatch';
+import { afterFault, applyFaultAction, newFaultsState, newLinkStates, runDueRestarts, wakeForPendingFaults } from './faults';
+import { newXnuState } from './xnu/mach-node';
+import { newMachState } from './mach/state';
+import { fireTimeouts as fireMachTimeouts } from './mach/ipc';
+import { emptyTockState } from './tock/types';
+import { tockAccess, tockBoot, tockDispatch, tockIdle, tockRoutineEnd, tockThreadExit, tockThreadFault } from './tock/process';
 import { StepResult, type SyscallImplementation } from './syscall-types';
 
 export { StepResult } from './syscall-types';
@@ -95,14 +100,14 @@ export interface ThreadInfo {
   readonly id: number;
   readonly name: string;
   readonly process: string;
-  readonly type: 'user' | 'register' | 'shadow';
+  readonly type: ThreadType;
   readonly state: number;
   readonly exitState: number;
   readonly cpu: number;
   readonly loc: SourceLocation | undefined;
 }
 
-const TYPE_NAMES: Record<number, 'user' | 'register' | 'shadow'> = { 2: 'user', 3: 'shadow', 4: 'register' };
+const TYPE_NAMES: Record<number, ThreadType> = { 1: 'kernel', 2: 'user', 3: 'shadow', 4: 'register' };
 
 /** Stack placement: thread i of a process has its stack below STACK_TOP - i * STACK_STRIDE. */
 export const STACK_TOP = 0x7000_0000_0000;
@@ -110,6 +115,7 @@ export const STACK_STRIDE = 0x10_0000;
 export const STACK_SIZE = 4 * PAGE_SIZE;
 
 const SEED_FILE = 'chcore-ipc-connection.c.txt';
+const NO_LOCATION: SourceLocation = { file: '', line: 0, column: 0, endLine: 0, endColumn: 0 };
 
 export class Kernel implements ExecContext {
   readonly program: ScenarioProgram;
@@ -127,6 +133,9 @@ export class Kernel implements ExecContext {
   faultReason = '';
 
   private pending: KernelEvent[] = [];
+  private readonly faults: readonly FaultDecl[];
+  private readonly hasTimeFaults: boolean;
+  private readonly hasSyscallFaults: boolean;
   private listeners: KernelEventListener[] = [];
   private readonly impls: readonly (SyscallImplementation | null)[];
   private readonly expressionCompiler: ExpressionCompiler;
@@ -159,11 +168,23 @@ export class Kernel implements ExecContext {
       processGroups: [],
       threadIds: [],
       connShm: [],
+      faultFired: [],
+      faultCounts: [],
       expectPassed: 0,
       expectFailed: 0,
       failures: [],
       halt: null,
+      tock: emptyTockState(),
+      nodes: newXnuState(program.machines.length > 0 ? program.machines : [{}]),
+      links: newLinkStates(program),
+      faults: newFaultsState(Math.max(1, program.machines.length)),
+      mach: newMachState(),
     };
+    this.faults = program.faults ?? [];
+    this.state.faultFired = this.faults.map(() => false);
+    this.state.faultCounts = this.faults.map(() => 0);
+    this.hasTimeFaults = this.faults.some((f) => f.trigger.kind === 'time');
+    this.hasSyscallFaults = this.faults.some((f) => f.trigger.kind === 'syscall');
     this.boot();
   }
 
@@ -232,8 +253,9 @@ export class Kernel implements ExecContext {
       const stackTop = STACK_TOP - position * STACK_STRIDE;
       if (stackPmo > 0) mapPmo(s.vmspaces[group.vmspace]!, s.pmos[stackPmo]!, stackTop - STACK_SIZE, true);
       const id = this.allocObject(ObjectKind.THREAD);
-      const type = ThreadTypeNumber[decl.type];
-      const passive = decl.type !== 'user';
+      // ChCore's TYPE_KERNEL is 1; kernel threads (Mach active listeners) start at boot like user threads.
+      const type = decl.type === 'kernel' ? 1 : ThreadTypeNumber[decl.type];
+      const passive = decl.type === 'register' || decl.type === 'shadow';
       const machine = s.machines[group.machine]!;
       const thread: Thread = {
         id,
@@ -285,6 +307,7 @@ export class Kernel implements ExecContext {
         this.capAlloc(groupId, object);
       }
     });
+    tockBoot(this);
     // Boot-time events are not interesting to listeners; start with an empty queue.
     this.pending = [];
   }
@@ -448,7 +471,9 @@ export class Kernel implements ExecContext {
   loadInt(address: number, size: 1 | 2 | 4 | 8, signed: boolean): number {
     const t = this.thread;
     this.cpu.time += size * this.cost.memoryByte;
-    const v = readUserInt(this.state, this.state.groups[t.group]!.vmspace, address, size);
+    const vmspace = this.state.tock.active ? tockAccess(this, t, address, size, false) : this.state.groups[t.group]!.vmspace;
+    if (vmspace < 0) return 0;
+    const v = readUserInt(this.state, vmspace, address, size);
     if (v !== v) {
       this.userFault('read from an unmapped address', lastAccess().faultAddress);
       return 0;
@@ -460,7 +485,9 @@ export class Kernel implements ExecContext {
   storeInt(address: number, size: 1 | 2 | 4 | 8, value: number): void {
     const t = this.thread;
     this.cpu.time += size * this.cost.memoryByte;
-    if (!writeUserInt(this.state, this.state.groups[t.group]!.vmspace, address, size, value)) {
+    const vmspace = this.state.tock.active ? tockAccess(this, t, address, size, true) : this.state.groups[t.group]!.vmspace;
+    if (vmspace < 0) return;
+    if (!writeUserInt(this.state, vmspace, address, size, value)) {
       this.userFault('write to an unmapped or read-only address', lastAccess().faultAddress);
       return;
     }
@@ -475,7 +502,9 @@ export class Kernel implements ExecContext {
   writeBytesAs(address: number, bytes: Uint8Array, length: number, by: 'user' | 'runtime'): boolean {
     const t = this.thread;
     this.cpu.time += length * this.cost.memoryByte;
-    if (!writeUser(this.state, this.state.groups[t.group]!.vmspace, address, bytes, 0, length)) {
+    const vmspace = this.state.tock.active ? tockAccess(this, t, address, length, true) : this.state.groups[t.group]!.vmspace;
+    if (vmspace < 0) return false;
+    if (!writeUser(this.state, vmspace, address, bytes, 0, length)) {
       this.userFault('write to an unmapped or read-only address', lastAccess().faultAddress);
       return false;
     }
@@ -545,12 +574,26 @@ export class Kernel implements ExecContext {
     };
   }
 
+  private delivering = false;
+
+  /** Delivers queued events. A listener that steps the kernel gets those events afterwards, in order. */
   private deliver(): void {
-    if (this.pending.length === 0) return;
-    const events = this.pending;
-    this.pending = [];
-    if (this.onEvents !== null) this.onEvents(events);
-    for (const listener of this.listeners) listener(events);
+    if (this.onEvents === null && this.listeners.length === 0) {
+      this.pending.length = 0;
+      return;
+    }
+    if (this.delivering) return;
+    this.delivering = true;
+    try {
+      while (this.pending.length > 0) {
+        const events = this.pending;
+        this.pending = [];
+        if (this.onEvents !== null) this.onEvents(events);
+        for (const listener of this.listeners) listener(events);
+      }
+    } finally {
+      this.delivering = false;
+    }
   }
 
   /** Expectation counts and the failed ones (kept even with recording off). */
@@ -577,6 +620,7 @@ export class Kernel implements ExecContext {
 
   /** Marks a thread TE_EXITED + TS_EXIT. */
   exitThread(t: Thread): void {
+    if (this.state.tock.active) tockThreadExit(this, t);
     t.exitState = ThreadExitState.TE_EXITED;
     this.setState(t, ThreadState.TS_EXIT);
     t.kernel.active = false;
@@ -588,7 +632,7 @@ export class Kernel implements ExecContext {
    * Reports a seed BUG_ON / NULL dereference / type confusion: a `kernel-fault` event, and the
    * machine halts cleanly. Returns StepResult.HALTED for step functions.
    */
-  kernelFault(row: string, seedLine: number, message: string): number {
+  kernelFault(row: string, seedLine: number, message: string, seedFile: string = SEED_FILE): number {
     const cpu = this.cpu;
     const machine = this.state.machines[cpu.machine]!;
     const t = this.state.threads[cpu.current];
@@ -601,11 +645,11 @@ export class Kernel implements ExecContext {
       thread: t ? t.id : 0,
       threadName: t ? t.name : '',
       row,
-      seedFile: SEED_FILE,
+      seedFile,
       seedLine,
       message,
     });
-    machine.faultMessage = `kernel fault ${row} (${SEED_FILE}:${seedLine}) on ${machine.name}: ${message}`;
+    machine.faultMessage = `kernel fault ${row} (${seedFile}:${seedLine}) on machine ${machine.name}: ${message}`;
     machine.halted = true;
     machine.faulted = true;
     return StepResult.HALTED;
@@ -658,6 +702,7 @@ export class Kernel implements ExecContext {
     cpu.current = t.id;
     t.cpu = cpu.index;
     this.setState(t, ThreadState.TS_RUNNING);
+    if (this.state.tock.active) tockDispatch(this, t);
     cpu.time += this.cost.contextSwitch;
     if (this.record) {
       const fromThread = this.state.threads[from];
@@ -856,14 +901,21 @@ export class Kernel implements ExecContext {
 
   /** Runs up to `maxSteps` steps; returns the halt info if the kernel halted. */
   run(maxSteps = Infinity): HaltInfo | undefined {
+    const s = this.state;
     const deliver = this.onEvents !== null || this.listeners.length > 0;
-    for (let i = 0; i < maxSteps; i++) {
-      if (this.state.halt !== null) break;
-      this.stepOnce(false);
-      if (deliver && this.pending.length > 0) this.deliver();
+    // With one CPU and nobody listening, consecutive kernel steps of a syscall run in a burst:
+    // no other CPU can interleave and no listener can observe the difference.
+    const burst = s.cpus.length === 1 && !deliver;
+    let remaining = maxSteps;
+    while (remaining > 0) {
+      if (s.halt !== null) break;
+      const before = s.steps;
+      this.stepOnce(false, burst ? remaining : 1);
+      remaining -= Math.max(1, s.steps - before);
+      if (this.pending.length > 0) this.deliver();
     }
     this.deliver();
-    return this.state.halt ?? undefined;
+    return s.halt ?? undefined;
   }
 
   private haltedReport(): StepReport {
@@ -876,7 +928,7 @@ export class Kernel implements ExecContext {
     return t;
   }
 
-  private stepOnce(wantReport: boolean): StepReport | null {
+  private stepOnce(wantReport: boolean, burst = 1): StepReport | null {
     const s = this.state;
     if (s.halt !== null) return null;
     const cpus = s.cpus;
@@ -888,10 +940,15 @@ export class Kernel implements ExecContext {
       cpu = this.chooseCpu(true);
     }
     if (cpu === null) {
-      this.finish();
+      // Mach timeouts: with nothing runnable, the earliest deadline fires (its CPU's clock advances to it).
+      if (s.mach.timedWaiters.length > 0 && fireMachTimeouts(this, -1, 0, true)) return null;
+      if (!wakeForPendingFaults(this)) this.finish();
       return null;
     }
     this.cpu = cpu;
+    if (this.hasTimeFaults) this.injectTimeFaults(cpu);
+    if (s.mach.timedWaiters.length > 0) fireMachTimeouts(this, cpu.machine, cpu.time, false);
+    if (s.faults.restarts.length > 0) runDueRestarts(this, cpu.time);
     let t = s.threads[cpu.current];
     if (!t) {
       this.schedule(cpu, 'schedule');
@@ -924,16 +981,29 @@ export class Kernel implements ExecContext {
         return wantReport ? this.report('statement', cpu, t) : null;
       }
     }
+    // The cycles of a step are charged to the scheduling context it started on.
     const start = cpu.time;
     if (frame.active && !frame.blocked) {
       if (wantReport) report = this.report('kernel-step', cpu, t);
       this.runKernelStep(cpu, t, frame);
+      if (sc !== null) sc.budget -= cpu.time - start;
+      // A burst (run() on one CPU, no listener): the following kernel steps of the same syscall,
+      // exactly as separate steps would run them (no other CPU exists to interleave).
+      while (--burst > 0 && frame.active && !frame.blocked && cpu.current === t.id && s.halt === null && !s.machines[cpu.machine]!.halted) {
+        if (++s.steps >= this.stepLimit) {
+          this.haltWith('step-limit', `step limit of ${this.stepLimit} reached`);
+          return report;
+        }
+        const stepSc = t.sc !== 0 ? s.scs[t.sc]! : null;
+        const stepStart = cpu.time;
+        this.runKernelStep(cpu, t, frame);
+        if (stepSc !== null) stepSc.budget -= cpu.time - stepStart;
+      }
     } else {
       if (wantReport) report = this.report('statement', cpu, t);
       this.runStatement(cpu, t);
+      if (sc !== null) sc.budget -= cpu.time - start;
     }
-    // The cycles of this step are charged to the scheduling context it started on.
-    if (sc !== null) sc.budget -= cpu.time - start;
     if (++s.steps >= this.stepLimit && s.halt === null) this.haltWith('step-limit', `step limit of ${this.stepLimit} reached`);
     return report;
   }
@@ -958,8 +1028,9 @@ export class Kernel implements ExecContext {
   /** What the next step will be, without doing it (does not consume randomness). */
   peek(): StepReport | undefined {
     if (this.state.halt !== null) return undefined;
+    // The same choice step() will make, including the PRNG draw for a tie, then undone.
     const savedPrng = this.state.prng;
-    const cpu = this.chooseCpu(false);
+    const cpu = this.chooseCpu(true);
     this.state.prng = savedPrng;
     if (cpu === null) return undefined;
     let t = this.state.threads[cpu.current];
@@ -978,7 +1049,7 @@ export class Kernel implements ExecContext {
       this.haltWith('fault', faulted.faultMessage);
       return;
     }
-    const stuck = s.threadIds.map((id) => s.threads[id]!).filter((t) => t.kernel.active && t.state !== ThreadState.TS_EXIT);
+    const stuck = s.threadIds.map((id) => s.threads[id]!).filter((t) => t.kernel.active && t.state !== ThreadState.TS_EXIT && !(s.tock.active && tockIdle(this, t)));
     if (stuck.length > 0) {
       this.haltWith('deadlock', `deadlock: ${stuck.map((t) => `${t.name} waits in ${this.impls[t.kernel.sys]?.kernelName ?? 'a syscall'}`).join(', ')}`);
       return;
@@ -1082,6 +1153,7 @@ export class Kernel implements ExecContext {
         t.ip++;
         return;
       case Op.END:
+        if (this.state.tock.active && tockRoutineEnd(this, t)) return;
         this.exitThread(t);
         this.schedule(cpu, 'exit');
         return;
@@ -1157,6 +1229,7 @@ export class Kernel implements ExecContext {
       address,
       loc: this.currentInstruction(t)?.loc,
     });
+    if (this.state.tock.active) tockThreadFault(this, t, reason, address);
     this.exitThread(t);
     this.schedule(cpu, 'exit');
   }
@@ -1203,7 +1276,89 @@ export class Kernel implements ExecContext {
         loc: ins.loc,
       });
     }
+    if (this.hasSyscallFaults) this.injectSyscallFaults(t, impl);
     if (impl.steps.length === 0) this.finishSyscall(t, f.r);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Fault injection (`fault` declarations): fired once each
+
+  /** The machine a fault's action concerns (for time triggers). */
+  private faultMachine(fault: FaultDecl): number {
+    const action = fault.action;
+    const s = this.state;
+    switch (action.kind) {
+      case 'kill-thread': {
+        const thread = s.threads[s.bootObjects[action.object] ?? 0];
+        return thread ? thread.machine : -1;
+      }
+      case 'kill-process': {
+        const group = s.groups[s.processGroups[action.process] ?? 0];
+        return group ? group.machine : -1;
+      }
+      case 'crash-machine':
+        return action.machine;
+      default:
+        return this.program.links?.[action.link]?.a ?? -1;
+    }
+  }
+
+  private injectTimeFaults(cpu: Cpu): void {
+    const s = this.state;
+    for (let i = 0; i < this.faults.length; i++) {
+      const fault = this.faults[i]!;
+      if (s.faultFired[i] || fault.trigger.kind !== 'time') continue;
+      if (cpu.time >= fault.trigger.time && this.faultMachine(fault) === cpu.machine) this.fireFault(i);
+    }
+  }
+
+  private injectSyscallFaults(t: Thread, impl: SyscallImplementation): void {
+    const s = this.state;
+    for (let i = 0; i < this.faults.length; i++) {
+      const fault = this.faults[i]!;
+      const trigger = fault.trigger;
+      if (s.faultFired[i] || trigger.kind !== 'syscall') continue;
+      if (trigger.syscall !== impl.name && trigger.syscall !== impl.kernelName) continue;
+      if (trigger.thread >= 0 && s.bootObjects[trigger.thread] !== t.id) continue;
+      if (trigger.process >= 0 && trigger.process !== t.process) continue;
+      if (++s.faultCounts[i]! >= Math.max(1, trigger.count)) this.fireFault(i);
+    }
+  }
+
+  private fireFault(index: number): void {
+    const s = this.state;
+    s.faultFired[index] = true;
+    const fault = this.faults[index]!;
+    const action = fault.action;
+    let target = '';
+    let applied = true;
+    const mark = (id: number): void => {
+      const thread = s.threads[id];
+      if (thread && thread.exitState === ThreadExitState.TE_RUNNING) thread.exitState = ThreadExitState.TE_EXITING;
+    };
+    switch (action.kind) {
+      case 'kill-thread': {
+        const id = s.bootObjects[action.object] ?? 0;
+        target = `thread ${s.threads[id]?.name ?? '?'}`;
+        mark(id);
+        break;
+      }
+      case 'kill-process': {
+        const group = s.groups[s.processGroups[action.process] ?? 0];
+        target = `process ${group?.name ?? '?'}`;
+        group?.threads.forEach(mark);
+        break;
+      }
+      default: {
+        // Links, message drops and machine crashes: kernel/faults.ts.
+        const result = applyFaultAction(this, action);
+        target = result ? result.target : '?';
+        applied = result ? result.applied : false;
+      }
+    }
+    afterFault(this);
+    // Always queued (rare, and a trace without it would be confusing).
+    this.pending.push({ kind: 'fault-injected', time: this.cpu.time, cpu: this.cpu.index, fault: index, action: action.kind, target, applied, loc: fault.loc });
   }
 
   private runKernelStep(cpu: Cpu, t: Thread, f: SyscallFrame): void {
@@ -1240,7 +1395,7 @@ export class Kernel implements ExecContext {
         syscall: impl.name,
         result: value,
         ...(error !== undefined && error !== String(value) ? { error } : {}),
-        loc: ins ? ins.loc : this.program.routines[0]!.loc,
+        loc: ins ? ins.loc : NO_LOCATION,
       });
     }
     if (ins && ins.op === Op.SYSCALL) {
@@ -1404,11 +1559,6 @@ export class Kernel implements ExecContext {
     if (!t) return null;
     const out = new Uint8Array(length);
     return readUser(this.state, this.state.groups[t.group]!.vmspace, address, length, out, 0) ? out : null;
-  }
-
-  /** A printable byte string, for traces. */
-  static text(bytes: Uint8Array): string {
-    return latin1(bytes);
   }
 }
 

@@ -4,6 +4,11 @@
 // object ids (0 = NULL) or indices, so `structuredClone(state)` is a complete snapshot and
 // restoring one is an assignment.
 
+import type { TockState } from './tock/types';
+import type { FaultsState } from './faults';
+import type { LinkState, XnuState } from './xnu/state';
+import type { MachState } from './mach/state';
+
 /** Kernel object kinds (ChCore's `TYPE_*`). Object id 0 is NULL. */
 export const ObjectKind = {
   NONE: 0,
@@ -264,8 +269,21 @@ export interface KernelState {
   threadIds: number[];
   /** User runtime: per process, connection cap -> client shm address (-1 unknown). */
   connShm: number[][];
+  /** Per fault declaration: fired (faults fire once), and syscall-trigger entry counts. */
+  faultFired: boolean[];
+  faultCounts: number[];
   expectPassed: number;
   expectFailed: number;
   failures: ExpectationFailure[];
   halt: HaltInfo | null;
+  /** Tock's process framework and IPC capsule (kernel/tock/types.ts). */
+  tock: TockState;
+  /** XNU mach_node per machine: node tables, names, FLIPC (kernel/xnu/state.ts). */
+  nodes: XnuState;
+  /** Run-time state of the declared links (kernel/xnu/state.ts). */
+  links: LinkState[];
+  /** Fault engine: crashed machines and pending restarts (kernel/faults.ts). */
+  faults: FaultsState;
+  /** Mach IPC: ports, port sets, IPC spaces per process, messages (kernel/mach/state.ts). */
+  mach: MachState;
 }

@@ -299,7 +299,7 @@ const CHCORE_AND_GENERIC_SYSCALLS: readonly SyscallSpec[] = [
     family: 'fault',
     params: [{ name: 'target', kind: 'target', doc: 'A thread or a process to kill.' }],
     summary:
-      'Fault injection: marks the target thread, or every thread of the target process, `TE_EXITING`, as ChCore\'s recycler does. Running threads exit at their next kernel entry; blocked ones are handled by the IPC exit paths.',
+      'Fault injection: marks the target thread, or every thread of the target process, `TE_EXITING`, as ChCore\'s recycler does. Running threads exit at their next sched() (a timer tick, yield, or the seed\'s own exiting paths); blocked ones are handled by the IPC exit paths.',
     returns: '0.',
     errors: [],
     seed: 'ChCore recycler (seed-paths.md section 5.4)',

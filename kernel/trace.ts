@@ -3,6 +3,9 @@
 
 import { describeChCoreResult, THREAD_EXIT_STATE_NAMES, THREAD_STATE_NAMES } from './constants';
 import type { KernelEvent } from './events';
+import { summarizeTock } from './tock/summary';
+import { describeMachResult, formatMachMessage, formatMachRight, summarizeMach } from './mach/trace';
+import { describeXnuResult, summarizeXnu } from './xnu/trace';
 import type { Kernel } from './kernel';
 import type { ScenarioProgram, SourceLocation } from './program';
 import { IPC_CONFIG_KIND_NAMES, ObjectKind, type KernelState } from './state';
@@ -34,7 +37,7 @@ export function formatEvent(event: KernelEvent, program?: ScenarioProgram): stri
     case 'syscall-entry':
       return `${head}${event.threadName}: ${event.syscall}(${event.args.map(([n, v]) => argument(n, v)).join(', ')})  [${where(event.loc)}]`;
     case 'syscall-exit':
-      return `${head}${event.threadName}: ${event.syscall} returns ${event.error ?? describeChCoreResult(event.result)}`;
+      return `${head}${event.threadName}: ${event.syscall} returns ${event.error ?? describeMachResult(event.syscall, event.result) ?? describeXnuResult(event.syscall, event.result) ?? describeChCoreResult(event.result)}`;
     case 'kernel-step':
       return `${head}${event.threadName}:   ${event.syscall} › ${event.step}`;
     case 'thread-state':
@@ -62,8 +65,22 @@ export function formatEvent(event: KernelEvent, program?: ScenarioProgram): stri
       return `${head}${event.threadName}: THREAD FAULT ${event.reason} at ${hex(event.address)}  [${where(event.loc)}]`;
     case 'kernel-fault':
       return `${head}KERNEL FAULT ${event.row} (${event.seedFile}:${event.seedLine}) on ${event.threadName || 'machine ' + event.machine}: ${event.message}`;
+    case 'fault-injected':
+      return `${head}INJECT fault #${event.fault} ${event.action} → ${event.target}${event.applied ? '' : ' (not modelled)'}  [${where(event.loc)}]`;
+    case 'node':
+      return `${head}node ${event.machineName}: ${event.action}${event.node ? ` #${event.node}` : ''} ${event.text}`;
+    case 'link':
+      return `${head}link #${event.link} ${event.action}: ${event.text}`;
+    case 'machine':
+      return `${head}MACHINE ${event.machineName} ${event.action}: ${event.text}`;
+    case 'tock':
+      return `${head}tock ${event.what} ${event.processName}: ${event.text}${event.row ? `  (${event.row})` : ''}`;
+    case 'mach-msg':
+      return formatMachMessage(head, event);
+    case 'mach-right':
+      return formatMachRight(head, event);
     case 'halt':
-      return `${head}HALT ${event.reason}: ${event.message}`;
+      return `${head}HALT ${event.message.startsWith(event.reason) ? event.message : `${event.reason}: ${event.message}`}`;
   }
 }
 
@@ -72,7 +89,8 @@ export function formatTrace(events: readonly KernelEvent[], program?: ScenarioPr
   return events.map((e) => formatEvent(e, program)).join('\n');
 }
 
-function objectName(state: KernelState, id: number): string {
+/** A short readable name for a kernel object: `thread client.main`, `pmo client.shm`, `connection #17`. */
+export function objectName(state: KernelState, id: number): string {
   if (id <= 0) return 'NULL';
   switch (state.kinds[id]) {
     case ObjectKind.CAP_GROUP:
@@ -100,7 +118,7 @@ export function summarizeState(kernel: Kernel): string {
   lines.push(`Virtual time: ${times} cycles; ${s.steps} steps`);
   lines.push(`Expectations: ${s.expectPassed} passed, ${s.expectFailed} failed`);
   for (const f of s.failures) lines.push(`  FAILED ${f.file.split('/').pop()}:${f.line}: expect ${f.text}`);
-  if (s.halt) lines.push(`Halt: ${s.halt.reason}: ${s.halt.message}`);
+  if (s.halt) lines.push(`Halt: ${s.halt.message.startsWith(s.halt.reason) ? s.halt.message : `${s.halt.reason}: ${s.halt.message}`}`);
   lines.push('Processes:');
   for (const groupId of s.processGroups) {
     const group = s.groups[groupId]!;
@@ -117,7 +135,7 @@ export function summarizeState(kernel: Kernel): string {
   lines.push('Threads:');
   for (const id of s.threadIds) {
     const t = s.threads[id]!;
-    const type = t.type === 2 ? 'user' : t.type === 3 ? 'shadow' : 'register';
+    const type = t.type === 2 ? 'user' : t.type === 3 ? 'shadow' : t.type === 4 ? 'register' : 'kernel';
     const config = t.ipcConfig ? s.ipcConfigs[t.ipcConfig - 1]! : null;
     const extras: string[] = [];
     if (config) extras.push(IPC_CONFIG_KIND_NAMES[config.kind]!);
@@ -141,5 +159,8 @@ export function summarizeState(kernel: Kernel): string {
       );
     }
   }
+  lines.push(...summarizeTock(s));
+  lines.push(...summarizeMach(s));
+  lines.push(...summarizeXnu(s));
   return lines.join('\n');
 }
