@@ -1,88 +1,44 @@
-// The `kscn` commands (check, run), written against a small I/O interface so that tests can
-// drive them without a process or a file system.
+// The `kscn` commands (check, run, trace, explore), written against a small I/O interface so that
+// tests can drive them without a process or a file system.
 import { compile } from '../language/core/index';
-import type { Diagnostic } from '../language/core/index';
 import { Kernel } from '../kernel/index';
 import type { KernelEvent } from '../kernel/index';
 import { formatEvent, summarizeState } from '../kernel/trace';
+import {
+  allowFlags,
+  DEFAULT_MAX_STEPS,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  formatDiagnostic,
+  integerFlag,
+  loadProgram,
+  parseArgs,
+  readSource,
+  UsageError,
+  type CliIo,
+  type ParsedArgs,
+} from './io';
+import { traceCommand } from './trace-command';
+import { exploreCommand } from './explore-command';
 
-export interface CliIo {
-  readFile(path: string): string;
-  writeFile(path: string, text: string): void;
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
+export { DEFAULT_MAX_STEPS, EXIT_FAILED, EXIT_OK, EXIT_USAGE, formatDiagnostic, type CliIo } from './io';
+export { replayCommand, formatExploreReport } from './explore-command';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-
-export const DEFAULT_MAX_STEPS = 10_000_000;
-
-const USAGE = `usage:
+export const USAGE = `usage:
   kscn check FILE...                                   report diagnostics
   kscn run FILE [--json] [--max-steps N] [--seed N]    run a scenario and print its trace
+  kscn trace FILE [--format chrome|json] [-o OUT] [--seed N] [--max-steps N]
+                                                       export the run's events (Chrome trace
+                                                       for Perfetto / chrome://tracing, or JSON)
+  kscn explore FILE [--runs N] [--seed S] [--max-steps N] [--json]
+                                                       run under seeds S..S+N-1 (default 1..20)
+                                                       and report the seeds that fail
   kscn help                                            show this message
 `;
 
-interface ParsedArgs {
-  readonly positional: string[];
-  readonly flags: Map<string, string | true>;
-}
-
-class UsageError extends Error {}
-
-const FLAGS_WITH_VALUES = new Set(['--max-steps', '--seed', '--format', '-o', '--runs']);
-const BOOLEAN_FLAGS = new Set(['--json', '--quiet']);
-
-function parseArgs(argv: readonly string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg.startsWith('-') && arg !== '-') {
-      const eq = arg.indexOf('=');
-      const name = eq >= 0 ? arg.slice(0, eq) : arg;
-      if (FLAGS_WITH_VALUES.has(name)) {
-        const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-        if (value === undefined) throw new UsageError(`option ${name} needs a value`);
-        flags.set(name, value);
-      } else if (BOOLEAN_FLAGS.has(name) && eq < 0) {
-        flags.set(name, true);
-      } else {
-        throw new UsageError(`unknown option ${arg}`);
-      }
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { positional, flags };
-}
-
-function integerFlag(args: ParsedArgs, name: string, fallback: number, min: number): number {
-  const raw = args.flags.get(name);
-  if (raw === undefined) return fallback;
-  if (raw === true || !/^-?\d+$/.test(raw)) throw new UsageError(`option ${name} needs an integer, got '${String(raw)}'`);
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`option ${name} must be an integer >= ${min}`);
-  return value;
-}
-
-export function formatDiagnostic(file: string, d: Diagnostic): string {
-  return `${file}:${d.range.start.line}:${d.range.start.column}: ${d.severity}: ${d.message}`;
-}
-
-function readSource(io: CliIo, file: string): string | undefined {
-  try {
-    return io.readFile(file);
-  } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String((error as { code: unknown }).code) : String(error);
-    io.stderr(`kscn: cannot read ${file}: ${reason}\n`);
-    return undefined;
-  }
-}
-
 function checkCommand(args: ParsedArgs, io: CliIo): number {
+  allowFlags(args, 'check', ['--quiet']);
   if (args.positional.length === 0) throw new UsageError('check needs at least one FILE');
   let errors = 0;
   let unreadable = false;
@@ -103,20 +59,15 @@ function checkCommand(args: ParsedArgs, io: CliIo): number {
 }
 
 function runCommand(args: ParsedArgs, io: CliIo): number {
+  allowFlags(args, 'run', ['--json', '--max-steps', '--seed', '--quiet']);
   if (args.positional.length !== 1) throw new UsageError('run needs exactly one FILE');
   const file = args.positional[0]!;
   const json = args.flags.has('--json');
   const maxSteps = integerFlag(args, '--max-steps', DEFAULT_MAX_STEPS, 1);
   const seed = integerFlag(args, '--seed', 1, 0);
 
-  const text = readSource(io, file);
-  if (text === undefined) return EXIT_USAGE;
-  const { program, diagnostics } = compile(text, file);
-  const errors = diagnostics.filter((d) => d.severity === 'error');
-  if (!program || errors.length > 0) {
-    for (const d of errors) io.stderr(formatDiagnostic(file, d) + '\n');
-    return EXIT_USAGE;
-  }
+  const program = loadProgram(io, file);
+  if (!program) return EXIT_USAGE;
 
   const kernel = new Kernel(program, { seed, record: true });
   const print = json
@@ -146,6 +97,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
         return checkCommand(args, io);
       case 'run':
         return runCommand(args, io);
+      case 'trace':
+        return traceCommand(args, io);
+      case 'explore':
+        return exploreCommand(args, io);
       case 'help':
       case '--help':
       case '-h':
