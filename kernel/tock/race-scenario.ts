@@ -34,7 +34,7 @@ process svc on board tock {
       yield()
     }
     seen = load32(counter)
-    expect seen <= limit
+    expect seen == limit
     print "service saw ", seen, " notification(s)"
   }
   routine on_notify(from, len, addr, userdata) {

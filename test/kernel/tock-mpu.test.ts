@@ -293,10 +293,11 @@ process client tock {
     const outcomes = new Set<number>();
     for (let seed = 1; seed <= 24; seed++) {
       const run = runTock(tockRaceScenario(), { seed });
-      expect(run.failures).toEqual([]);
       const dropped = run.lines.filter((l) => l.endsWith('(TK-UPC-11)')).length;
       const delivered = run.lines.filter((l) => l.includes('print "service notified by')).length;
       expect(dropped + delivered).toBe(2);
+      // The service expects both notifications, so exactly the racy seeds fail.
+      expect(run.failures.length > 0).toBe(dropped > 0);
       outcomes.add(dropped);
     }
     expect(outcomes.has(0)).toBe(true);
