@@ -67,16 +67,17 @@ const memoryFiles: FileAccessor = {
 };
 
 /** A minimal DAP client over in-memory streams. */
-class InProcessClient {
+export class InProcessClient {
   private readonly toSession = new PassThrough();
   private readonly fromSession = new PassThrough();
-  private readonly session = new KscnDebugSession({ files: memoryFiles });
+  private readonly session: KscnDebugSession;
   private seq = 1;
   private buffer = Buffer.alloc(0);
   private readonly pending = new Map<number, (response: DebugProtocol.Response) => void>();
   private readonly waiters = new Map<string, ((event: DebugProtocol.Event) => void)[]>();
 
-  constructor() {
+  constructor(files: FileAccessor = memoryFiles) {
+    this.session = new KscnDebugSession({ files });
     this.session.setRunAsServer(true);
     this.session.start(this.toSession, this.fromSession);
     this.fromSession.on('data', (chunk: Buffer) => this.receive(chunk));

@@ -13,4 +13,8 @@ export interface KscnLaunchArguments extends DebugProtocol.LaunchRequestArgument
   maxSteps?: number;
   /** Capability table capacity per process (default 1024); raise it to study huge tables. */
   capTableSize?: number;
+  /** Steps of time-travel history kept (default 1,000,000); older history is dropped. 0 turns time travel off. */
+  historySize?: number;
+  /** Steps between the history's checkpoints (default 1000): more often = faster reverse steps, more memory. */
+  checkpointInterval?: number;
 }

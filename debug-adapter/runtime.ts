@@ -2,11 +2,13 @@
 // steps that follow control across thread migration, exceptions, data changes, pause) and reports
 // stops and output through a typed listener. Knows nothing of DAP.
 
+import { Op } from '../kernel/compile';
 import { ThreadState, describeChCoreResult } from '../kernel/constants';
 import type { KernelEvent } from '../kernel/events';
 import { Kernel } from '../kernel/kernel';
 import type { ScenarioProgram, SourceLocation } from '../kernel/program';
-import type { Thread } from '../kernel/state';
+import type { KernelState, Thread } from '../kernel/state';
+import { SYSCALLS } from '../kernel/syscalls';
 import {
   BreakpointStore,
   interpolationParts,
@@ -19,16 +21,21 @@ import {
 import { KernelEnvironment, type ExtraNames } from './evaluation';
 import { evaluateText, truthy, type Value } from './expression';
 import { formatValue } from './format';
-import { effectiveInstruction, implementations, nextStep, statementPositions, syscallAt, threadDisplayName, type NextStep } from './inspect';
+import { DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_HISTORY_SIZE, History, MigrationDirection, StepFlag } from './history';
+import { effectiveInstruction, implementation, implementations, isLive, nextStep, statementPositions, syscallAt, threadDisplayName, type NextStep } from './inspect';
 import { describeData, readDataId } from './statePath';
 
 export interface RuntimeOptions {
   readonly seed?: number;
   readonly maxSteps?: number;
   readonly capTableSize?: number;
+  /** Steps of time-travel history kept (default 1,000,000); 0 turns time travel off. */
+  readonly historySize?: number;
+  /** Steps between checkpoints of the history (default 1000). */
+  readonly checkpointInterval?: number;
 }
 
-export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause';
+export type StopReason = 'entry' | 'step' | 'breakpoint' | 'function breakpoint' | 'data breakpoint' | 'exception' | 'pause' | 'goto';
 
 export interface ExceptionDetails {
   /** The exception filter, or `internal` for a failure of the emulator or the debugger itself. */
@@ -62,6 +69,55 @@ export interface RuntimeListener {
 }
 
 export type StepKind = 'next' | 'stepIn' | 'stepOut';
+
+/** The reverse steps: DAP's stepBack and the custom requests. */
+export type ReverseKind = 'stepBack' | 'reverseNext' | 'reverseStepOut' | 'backToPreviousIpc';
+
+/** Where the debugger is on the recorded timeline (sent with every stop as `kscn/timeTravel`). */
+export interface TimeTravelInfo {
+  /** False when the launch turned history off (`historySize: 0`). */
+  readonly enabled: boolean;
+  /** Stopped before the newest recorded moment. */
+  readonly inPast: boolean;
+  /** The current moment: kernel steps run since boot. */
+  readonly step: number;
+  /** The newest recorded moment (the present). */
+  readonly totalSteps: number;
+  /** The oldest moment still reachable. */
+  readonly oldestStep: number;
+  /** Virtual time (the largest CPU clock) at this moment, in cycles. */
+  readonly virtualTime: number;
+  /** Kernel events delivered before this moment (the index the next event gets). */
+  readonly eventCount: number;
+  /** Estimated bytes of the history. */
+  readonly historyBytes: number;
+  readonly maxSteps: number;
+  readonly checkpointInterval: number;
+  readonly checkpoints: number;
+}
+
+/** A moment to go to: a step (moment), or the step that delivered an event (before or after it). */
+export type Moment = { readonly step: number } | { readonly eventIndex: number; readonly at?: 'before' | 'after' };
+
+/** New kernel events as the runtime first sees them, with their index in the run's event stream. */
+export interface EventSubscriber {
+  events(events: readonly KernelEvent[], firstIndex: number): void;
+  /** The recorded future was dropped (an edit in the past): events from `eventCount` on are gone. */
+  truncated?(eventCount: number): void;
+}
+
+/** A reverse operation checked and ready to run (the session answers the request first). */
+export interface ReversePlan {
+  /** The moment it lands on. */
+  readonly step: number;
+  run(): void;
+}
+
+const IPC_FAMILIES: ReadonlySet<string> = new Set(['chcore-ipc', 'mach', 'mach-rpc', 'xnu-node', 'tock']);
+/** Per syscall table index: is it an IPC-family syscall (kscn/backToPreviousIpc)? */
+const IPC_SYSCALL = SYSCALLS.map((spec) => IPC_FAMILIES.has(spec.family));
+/** Kernel steps are recorded as negative "lines": -(1 + syscall * KERNEL_KEY + step). */
+const KERNEL_KEY = 4096;
 export type StepInTarget = 'handler' | 'kernel' | 'over';
 
 /** Where a step ends, in terms of threads: the step follows control from thread to thread. */
@@ -99,6 +155,19 @@ export class ScenarioRuntime {
   private lastThread = 0;
   private readonly exceptionsByThread = new Map<number, ExceptionDetails>();
   private readonly now: () => number;
+  /** Time travel: the recorded run, or null when the launch turned it off. */
+  readonly history: History | null;
+  /** The current moment: kernel steps run since boot. */
+  private position = 0;
+  /** live: a real run; replay: re-executing silently to reach a moment; scan: searching backwards for stops. */
+  private mode: 'live' | 'replay' | 'scan' = 'live';
+  /** The step being run is new (at the head of the history), so it is recorded. */
+  private recording = false;
+  private stepEvents = 0;
+  private stepFlags = 0;
+  /** Events delivered when history is off. */
+  private eventCounter = 0;
+  private readonly subscribers: EventSubscriber[] = [];
 
   constructor(
     readonly program: ScenarioProgram,
@@ -116,6 +185,11 @@ export class ScenarioRuntime {
     this.statementLines = statementPositions(this.kernel.compiled.routines);
     this.breakpoints = new BreakpointStore(this.statementLines);
     this.kernel.subscribe((events) => this.handleEvents(events));
+    const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE;
+    this.history = historySize > 0 ? new History({ maxSteps: historySize, checkpointInterval: options.checkpointInterval ?? DEFAULT_CHECKPOINT_INTERVAL }, this.kernel.state) : null;
+    // The live run uses the same object shapes as every restored state: the kernel's code stays
+    // optimized for them and the first time travel does not pay for deoptimization.
+    if (this.history) this.load(this.history.checkpointFor(0).state);
   }
 
   get isRunning(): boolean {
@@ -239,7 +313,7 @@ export class ScenarioRuntime {
     if (halt) {
       const state = this.kernel.state;
       const summary = `${halt.message} (${halt.steps} steps, ${halt.time} cycles; ${state.expectPassed} expectations passed, ${state.expectFailed} failed)`;
-      this.listener.output({ category: 'console', text: `${summary}\n` });
+      this.output({ category: 'console', text: `${summary}\n` });
     }
     this.listener.terminated();
   }
@@ -250,7 +324,7 @@ export class ScenarioRuntime {
       this.runSlice();
     } catch (error) {
       const message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
-      this.listener.output({ category: 'stderr', text: `${message}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}` });
+      this.output({ category: 'stderr', text: `${message}\n${error instanceof Error && error.stack ? `${error.stack}\n` : ''}` });
       this.haltReported = true;
       this.stopAt({ reason: 'exception', thread: this.lastThread, description: 'Internal error', exception: { filter: 'internal', id: 'internal-error', description: message, details: message } });
     }
@@ -289,7 +363,9 @@ export class ScenarioRuntime {
         this.lastThread = next.thread;
       }
       this.pendingStop = null;
+      this.beginStep(next);
       kernel.step();
+      this.endStep();
       if (this.breakpoints.dataBreakpoints.length > 0) this.checkData(next?.thread ?? this.lastThread);
       if (this.pendingStop !== null) {
         const stop: StopInfo = this.pendingStop;
@@ -325,6 +401,423 @@ export class ScenarioRuntime {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Time travel: recording
+
+  /** Output reaches the user only from the live run (never from a replay or a backward search). */
+  private output(output: OutputInfo): void {
+    if (this.mode === 'live') this.listener.output(output);
+  }
+
+  /** Before a live step: records it when it is new, or checks that the run still follows the record. */
+  private beginStep(next: NextStep | undefined): void {
+    const history = this.history;
+    this.stepEvents = 0;
+    this.stepFlags = 0;
+    this.recording = false;
+    if (!history) return;
+    if (this.position < history.head) {
+      // Re-running the recorded future: the kernel is deterministic, so it follows the record. If it
+      // does not (it cannot without an edit, which truncates), the record after here is dropped.
+      if (history.recordedThread(this.position) === (next?.thread ?? 0)) return;
+      this.truncateFuture(this.position);
+    }
+    let flags: number = StepFlag.IDLE;
+    let line = 0;
+    if (next) {
+      const thread = this.kernel.threadById(next.thread);
+      if (next.kind === 'statement') {
+        flags = StepFlag.STATEMENT;
+        line = next.loc?.line ?? 0;
+        const instruction = thread ? effectiveInstruction(this.kernel, thread) : undefined;
+        if (instruction && instruction.op === Op.SYSCALL && IPC_SYSCALL[instruction.callee]) flags |= StepFlag.IPC_SYSCALL;
+      } else {
+        flags = StepFlag.KERNEL_STEP;
+        line = thread ? -(1 + thread.kernel.sys * KERNEL_KEY + (next.stepIndex ?? 0)) : 0;
+      }
+    }
+    history.record(next?.thread ?? 0, flags, line);
+    this.recording = true;
+  }
+
+  /** After a live step: the moment advances; a new one may be checkpointed, an edited one is loaded. */
+  private endStep(): void {
+    const history = this.history;
+    this.position++;
+    if (!history) return;
+    if (this.recording) {
+      history.noteEvents(this.position - 1, this.stepEvents, this.stepFlags);
+      history.afterStep(this.position, () => this.kernel.state);
+      this.recording = false;
+      return;
+    }
+    const edited = history.barrierAt(this.position);
+    if (edited) this.load(edited);
+  }
+
+  /** Flags and migrations of a recorded step; new events go to the subscribers. */
+  private noteEvents(events: readonly KernelEvent[]): void {
+    const history = this.history;
+    const isNew = history ? this.recording : true;
+    if (!isNew) return;
+    const firstIndex = history ? history.eventsAt(this.position) + this.stepEvents : this.eventCounter;
+    if (history) {
+      for (const event of events) {
+        switch (event.kind) {
+          case 'syscall-entry':
+            this.stepFlags |= StepFlag.SYSCALL_ENTRY;
+            break;
+          case 'syscall-exit':
+            if (event.result < 0) this.stepFlags |= StepFlag.SYSCALL_ERROR;
+            break;
+          case 'expect':
+            if (!event.pass) this.stepFlags |= StepFlag.EXPECT_FAILED;
+            break;
+          case 'thread-fault':
+            this.stepFlags |= StepFlag.THREAD_FAULT;
+            break;
+          case 'kernel-fault':
+            this.stepFlags |= StepFlag.KERNEL_FAULT;
+            break;
+          case 'migration': {
+            const direction = event.direction === 'to-server' ? MigrationDirection.TO_SERVER : event.direction === 'to-register' ? MigrationDirection.TO_REGISTER : MigrationDirection.TO_CLIENT;
+            history.noteMigration(this.position, direction, event.client, event.handler);
+            break;
+          }
+          default:
+            break;
+        }
+      }
+      this.stepEvents += events.length;
+    } else {
+      this.eventCounter += events.length;
+    }
+    for (const subscriber of this.subscribers) subscriber.events(events, firstIndex);
+  }
+
+  /** Kernel events the first time the run produces them (not again when time travel re-executes). */
+  subscribeEvents(subscriber: EventSubscriber): () => void {
+    this.subscribers.push(subscriber);
+    return () => {
+      const index = this.subscribers.indexOf(subscriber);
+      if (index >= 0) this.subscribers.splice(index, 1);
+    };
+  }
+
+  private truncateFuture(position: number): number {
+    const history = this.history;
+    if (!history) return 0;
+    const dropped = history.truncate(position);
+    if (dropped > 0) for (const subscriber of this.subscribers) subscriber.truncated?.(history.eventsAt(position));
+    return dropped;
+  }
+
+  /**
+   * The user changed the state (setVariable, writeMemory): the edited state is the state of this
+   * moment from now on, and the recorded future is dropped. Returns how many steps were dropped.
+   */
+  stateEdited(): number {
+    const history = this.history;
+    if (!history) return 0;
+    const dropped = history.edit(this.position, this.kernel.state);
+    if (dropped > 0) for (const subscriber of this.subscribers) subscriber.truncated?.(history.eventsAt(this.position));
+    return dropped;
+  }
+
+  /** The current moment. */
+  get currentStep(): number {
+    return this.position;
+  }
+
+  timeTravelInfo(): TimeTravelInfo {
+    const history = this.history;
+    let virtualTime = 0;
+    for (const cpu of this.kernel.state.cpus) if (cpu.time > virtualTime) virtualTime = cpu.time;
+    const info = history?.info();
+    return {
+      enabled: history !== null,
+      inPast: history !== null && this.position < history.head,
+      step: this.position,
+      totalSteps: history ? history.head : this.position,
+      oldestStep: history ? history.horizon : this.position,
+      virtualTime,
+      eventCount: history ? history.eventsAt(this.position) : this.eventCounter,
+      historyBytes: info?.historyBytes ?? 0,
+      maxSteps: info?.maxSteps ?? 0,
+      checkpointInterval: info?.checkpointInterval ?? 0,
+      checkpoints: info?.checkpoints ?? 0,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Time travel: moving
+
+  /** Why the history cannot move now, or the history. */
+  private travelable(): History | string {
+    if (!this.history) return 'time travel is off for this session (the launch set "historySize": 0)';
+    if (this.ended) return 'the scenario has ended';
+    if (this.running) return 'the scenario is running: pause it first';
+    return this.history;
+  }
+
+  private horizonMessage(history: History, what: string): string {
+    const dropped = history.horizon > 0 ? `; older history was dropped (historySize ${history.maxSteps} steps)` : '';
+    return `${what}: the recorded history begins at step ${history.horizon}${dropped}`;
+  }
+
+  /** Checks a reverse step and says where it lands; the session answers, then calls `run()`. */
+  reverse(kind: ReverseKind, threadId: number, granularity: 'statement' | 'instruction' = 'statement'): ReversePlan | string {
+    const history = this.travelable();
+    if (typeof history === 'string') return history;
+    const thread = this.kernel.threadById(threadId);
+    if (!thread) return `unknown thread ${threadId}`;
+    const name = threadDisplayName(this.kernel, thread);
+    const now = this.position;
+    const from = history.horizon;
+    const inSyscall = thread.kernel.active;
+    let target = -1;
+    let stopThread = threadId;
+    let what = '';
+    let description = 'Stepped back';
+    const intoCaller = (activation: { step: number; client: number }): void => {
+      target = history.lastStatementOf(activation.client, activation.step, from);
+      stopThread = activation.client;
+    };
+    switch (kind) {
+      case 'stepBack':
+        what = `${name} has no earlier ${granularity === 'instruction' ? 'step' : 'statement'}`;
+        target = granularity === 'instruction' ? history.lastStepOf(threadId, now, from) : history.lastStatementOf(threadId, now, from);
+        break;
+      case 'reverseNext': {
+        what = `${name} has no earlier statement`;
+        description = 'Stepped back over';
+        if (inSyscall && !thread.kernel.blocked) {
+          target = history.lastStepOf(threadId, now, from);
+          break;
+        }
+        const activation = history.activationOf(threadId, now);
+        target = history.lastStatementOf(threadId, now, activation ? Math.max(from, activation.step + 1) : from);
+        if (target < 0 && activation) intoCaller(activation);
+        break;
+      }
+      case 'reverseStepOut': {
+        what = `the call ${name} is in did not start in the recorded history`;
+        description = 'Stepped back out';
+        if (inSyscall) {
+          target = history.lastStatementOf(threadId, now, from);
+          break;
+        }
+        const activation = history.activationOf(threadId, now);
+        if (activation) intoCaller(activation);
+        else target = history.findFirst(from, now, (t, flags) => t === threadId && (flags & StepFlag.KIND_MASK) === StepFlag.STATEMENT);
+        break;
+      }
+      case 'backToPreviousIpc':
+        what = `${name} made no earlier IPC syscall`;
+        description = 'Back to the previous IPC';
+        target = history.findLast(from, now, (t, flags) => t === threadId && (flags & (StepFlag.KIND_MASK | StepFlag.IPC_SYSCALL)) === (StepFlag.STATEMENT | StepFlag.IPC_SYSCALL));
+        break;
+    }
+    if (target < 0) return this.horizonMessage(history, what);
+    return { step: target, run: () => this.travelTo(target, () => ({ reason: 'step', thread: stopThread, description })) };
+  }
+
+  /** Checks a moment (a step, or the step that delivered an event) and says where it lands. */
+  goTo(moment: Moment): ReversePlan | string {
+    const history = this.travelable();
+    if (typeof history === 'string') return history;
+    let target: number;
+    let recordedThread = 0;
+    if ('eventIndex' in moment) {
+      const index = moment.eventIndex;
+      if (!Number.isInteger(index) || index < 0) return `eventIndex must be a non-negative integer, got ${String(index)}`;
+      const step = history.stepOfEvent(index);
+      if (step < 0) {
+        if (index >= history.eventsAt(history.head)) return `event ${index} has not happened yet (the run has delivered ${history.eventsAt(history.head)} events)`;
+        return this.horizonMessage(history, `event ${index} is too old`);
+      }
+      target = moment.at === 'before' ? step : step + 1;
+      recordedThread = history.recordedThread(step);
+    } else {
+      const step = moment.step;
+      if (!Number.isInteger(step) || step < 0) return `step must be a non-negative integer, got ${String(step)}`;
+      if (step > history.head) return `step ${step} has not happened yet (the present is step ${history.head})`;
+      if (step < history.horizon) return this.horizonMessage(history, `step ${step} is too old`);
+      target = step;
+    }
+    return {
+      step: target,
+      run: () =>
+        this.travelTo(target, () => {
+          const recorded = recordedThread !== 0 ? this.kernel.threadById(recordedThread) : undefined;
+          const thread = recorded && isLive(recorded) ? recorded.id : nextStep(this.kernel)?.thread ?? this.lastThread;
+          return { reason: 'goto', thread, description: `Moment: step ${target}` };
+        }),
+    };
+  }
+
+  /**
+   * Moves the debugger to a moment — `{ step }`, or `{ eventIndex, at }` for the step that delivered
+   * an event — and stops there (reason `goto`). Returns why it cannot, or undefined.
+   */
+  goToMoment(moment: Moment): string | undefined {
+    const plan = this.goTo(moment);
+    if (typeof plan === 'string') return plan;
+    plan.run();
+    return undefined;
+  }
+
+  /**
+   * Runs backwards to the previous stop of a line, function or data breakpoint or an exception
+   * filter: replays checkpoint segments newest first, each forward from its checkpoint, and stops
+   * at the last hit before the current moment; at the beginning of the history if none.
+   */
+  reverseContinue(): string | undefined {
+    const history = this.travelable();
+    if (typeof history === 'string') return history;
+    const origin = this.position;
+    const segments = history.segmentsBefore(origin);
+    this.running = true;
+    this.pauseRequested = false;
+    this.plan = null;
+    setImmediate(() => this.reverseSlice(history, segments, 0, origin));
+    return undefined;
+  }
+
+  private reverseSlice(history: History, segments: readonly { start: number; end: number }[], index: number, origin: number): void {
+    if (this.ended) return;
+    const deadline = this.now() + SLICE_MS;
+    try {
+      for (let i = index; i < segments.length; i++) {
+        if (this.pauseRequested) {
+          this.pauseRequested = false;
+          const frontier = i > 0 ? segments[i - 1]!.start : origin;
+          this.travelTo(frontier, () => ({ reason: 'pause', thread: nextStep(this.kernel)?.thread ?? this.lastThread, description: 'Paused' }));
+          return;
+        }
+        const segment = segments[i]!;
+        if (this.mayStopIn(history, segment.start, segment.end)) {
+          const hit = this.scan(history, segment.start, segment.end, origin);
+          if (hit) {
+            this.travelTo(hit.position, () => hit.stop);
+            return;
+          }
+        }
+        if (this.now() >= deadline && i + 1 < segments.length) {
+          setImmediate(() => this.reverseSlice(history, segments, i + 1, origin));
+          return;
+        }
+      }
+      const start = history.horizon;
+      this.travelTo(start, () => ({
+        reason: start === 0 ? 'entry' : 'step',
+        thread: nextStep(this.kernel)?.thread ?? this.lastThread,
+        description: start === 0 ? 'Reached the start of the run' : `Reached the beginning of the recorded history (step ${start})`,
+      }));
+    } catch (error) {
+      this.mode = 'live';
+      const message = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+      this.output({ category: 'stderr', text: `${message}\n` });
+      this.stopAt({ reason: 'exception', thread: this.lastThread, description: 'Internal error', exception: { filter: 'internal', id: 'internal-error', description: message, details: message } });
+    }
+  }
+
+  /** Whether any stop can happen in [start, end), judged from the recorded steps (no re-execution). */
+  private mayStopIn(history: History, start: number, end: number): boolean {
+    const breakpoints = this.breakpoints;
+    if (breakpoints.dataBreakpoints.some((b) => b.verified)) return true;
+    const filters = breakpoints.exceptionFilters;
+    let mask = 0;
+    if (breakpoints.functionBreakpoints.length > 0) mask |= StepFlag.SYSCALL_ENTRY;
+    if (filters.has('syscall-error')) mask |= StepFlag.SYSCALL_ERROR;
+    if (filters.has('expectation')) mask |= StepFlag.EXPECT_FAILED;
+    if (filters.has('thread-fault')) mask |= StepFlag.THREAD_FAULT;
+    if (filters.has('kernel-fault')) mask |= StepFlag.KERNEL_FAULT;
+    const kernelSteps = new Map<number, boolean>();
+    const atKernelStep = (key: number): boolean => {
+      let known = kernelSteps.get(key);
+      if (known === undefined) {
+        const code = -key - 1;
+        const impl = implementation(Math.floor(code / KERNEL_KEY));
+        const step = impl?.stepNames[code % KERNEL_KEY];
+        known = impl !== undefined && step !== undefined && breakpoints.stepBreakpoints(impl.kernelName, step).length > 0;
+        kernelSteps.set(key, known);
+      }
+      return known;
+    };
+    return history.findLast(start, end, (_thread, flags, line) => (flags & mask) !== 0 || (line > 0 ? (breakpoints.lineBreakpointsAt(line)?.length ?? 0) > 0 : line < 0 && atKernelStep(line))) >= 0;
+  }
+
+  /** Re-executes [start, end) from the checkpoint at `start`, quietly: the last stop before `origin`. */
+  private scan(history: History, start: number, end: number, origin: number): { position: number; stop: StopInfo } | null {
+    const kernel = this.kernel;
+    this.load(history.checkpointFor(start).state);
+    let hit: { position: number; stop: StopInfo } | null = null;
+    this.mode = 'scan';
+    try {
+      for (const b of this.breakpoints.dataBreakpoints) b.last = readDataId(kernel, b.dataId) ?? b.last;
+      for (let q = start; q < end && !kernel.halt; q++) {
+        const next = nextStep(kernel);
+        if (next) {
+          const stop = this.checkBefore(next, kernel.threadById(next.thread)!);
+          if (stop) hit = { position: q, stop };
+        }
+        this.pendingStop = null;
+        kernel.step();
+        if (this.breakpoints.dataBreakpoints.length > 0) this.checkData(next?.thread ?? this.lastThread);
+        if (this.pendingStop !== null && q + 1 < origin) hit = { position: q + 1, stop: this.pendingStop };
+      }
+    } finally {
+      this.mode = 'live';
+      this.pendingStop = null;
+    }
+    return hit;
+  }
+
+  /**
+   * Makes `state` (a fresh copy from the history) the kernel's state. `Kernel.restore` does what a
+   * restore needs (and copies); the kernel then works on the history's copy, whose records have
+   * all their fields in-object (`materialize`), so the hot paths stay fast after time travel.
+   */
+  private load(state: KernelState): void {
+    this.kernel.restore(state);
+    this.kernel.state = state;
+  }
+
+  /** Restores the checkpoint before `target`, re-executes silently up to it, and stops there. */
+  private travelTo(target: number, stopAt: () => StopInfo): void {
+    const history = this.history!;
+    const kernel = this.kernel;
+    const liveBefore = new Set(kernel.state.threadIds.filter((id) => { const t = kernel.state.threads[id]; return t !== null && t !== undefined && isLive(t); }));
+    const checkpoint = history.checkpointFor(target);
+    this.mode = 'replay';
+    try {
+      this.load(checkpoint.state);
+      for (let q = checkpoint.position; q < target && !kernel.halt; q++) kernel.step();
+    } finally {
+      this.mode = 'live';
+    }
+    this.position = target;
+    this.plan = null;
+    this.pendingStop = null;
+    this.haltReported = false;
+    this.exceptionsByThread.clear();
+    for (const id of kernel.state.threadIds) {
+      const thread = kernel.state.threads[id];
+      const live = thread !== null && thread !== undefined && isLive(thread);
+      if (live && !liveBefore.has(id)) this.listener.threadStarted(id);
+      if (!live && liveBefore.has(id)) this.listener.threadExited(id);
+    }
+    const stop = stopAt();
+    this.lastThread = stop.thread;
+    this.stopAt(stop);
+  }
+
+  /** A copy of the state at the current moment (tests and tools compare moments). */
+  snapshotState(): KernelState {
+    return this.kernel.snapshot();
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Stop decisions
 
   private environment(thread: Thread | undefined, kind: 'scenario' | 'kernel', extras?: ExtraNames): KernelEnvironment {
@@ -336,16 +829,18 @@ export class ScenarioRuntime {
     if (breakpoint.condition && breakpoint.condition.trim() !== '') {
       const result = evaluateText(breakpoint.condition, environment);
       if ('error' in result) {
-        this.listener.output({ category: 'stderr', text: `breakpoint condition '${breakpoint.condition}': ${result.error} (stopping)\n` });
+        this.output({ category: 'stderr', text: `breakpoint condition '${breakpoint.condition}': ${result.error} (stopping)\n` });
       } else if (!truthy(result.value)) return false;
     }
+    // Searching backwards: conditions hold or not; hit counts belong to the forward run, logpoints stay quiet.
+    if (this.mode === 'scan') return !breakpoint.logMessage;
     breakpoint.hits++;
     if (breakpoint.hitCondition && breakpoint.hitCondition.trim() !== '') {
       const hit = parseHitCondition(breakpoint.hitCondition);
       if (typeof hit !== 'string' && !hit(breakpoint.hits)) return false;
     }
     if (breakpoint.logMessage) {
-      this.listener.output({ category: 'console', text: `${this.interpolate(breakpoint.logMessage, environment)}\n`, ...(loc ? { loc } : {}) });
+      this.output({ category: 'console', text: `${this.interpolate(breakpoint.logMessage, environment)}\n`, ...(loc ? { loc } : {}) });
       return false;
     }
     return true;
@@ -435,17 +930,19 @@ export class ScenarioRuntime {
   }
 
   private handleEvents(events: readonly KernelEvent[]): void {
+    if (this.mode === 'replay') return;
+    if (this.mode === 'live') this.noteEvents(events);
     const filters = this.breakpoints.exceptionFilters;
     for (const event of events) {
       switch (event.kind) {
         case 'print':
-          this.listener.output({ category: 'stdout', text: `${event.text}\n`, loc: event.loc });
+          this.output({ category: 'stdout', text: `${event.text}\n`, loc: event.loc });
           break;
         case 'expect':
           if (!event.pass) {
             const values = event.values.filter(([text, value]) => text !== String(value)).map(([text, value]) => `${text} = ${formatValue(value)}`);
             const message = `expectation failed: ${event.text}${values.length > 0 ? ` (${values.join(', ')})` : ''}`;
-            this.listener.output({ category: 'stderr', text: `${event.loc.file}:${event.loc.line}:${event.loc.column}: ${message}\n`, loc: event.loc });
+            this.output({ category: 'stderr', text: `${event.loc.file}:${event.loc.line}:${event.loc.column}: ${message}\n`, loc: event.loc });
             if (filters.has('expectation')) {
               this.setPending({
                 reason: 'exception',
@@ -477,7 +974,7 @@ export class ScenarioRuntime {
         case 'thread-fault': {
           const at = event.loc ? ` at ${event.loc.file}:${event.loc.line}` : '';
           const message = `thread ${event.threadName} faulted: ${event.reason} (address 0x${event.address.toString(16)})${at}`;
-          this.listener.output({ category: 'stderr', text: `${message}\n`, ...(event.loc ? { loc: event.loc } : {}) });
+          this.output({ category: 'stderr', text: `${message}\n`, ...(event.loc ? { loc: event.loc } : {}) });
           if (filters.has('thread-fault')) {
             this.setPending({ reason: 'exception', thread: event.thread, description: 'Thread fault', exception: { filter: 'thread-fault', id: 'thread-fault', description: message, details: message } });
           }
@@ -485,7 +982,7 @@ export class ScenarioRuntime {
         }
         case 'kernel-fault': {
           const message = `kernel fault ${event.row} at ${event.seedFile}:${event.seedLine}: ${event.message}`;
-          this.listener.output({ category: 'stderr', text: `${message}\n` });
+          this.output({ category: 'stderr', text: `${message}\n` });
           if (filters.has('kernel-fault')) {
             this.setPending({
               reason: 'exception',
@@ -498,7 +995,7 @@ export class ScenarioRuntime {
         }
         case 'thread-state':
           if (event.to === ThreadState.TS_EXIT && event.from !== ThreadState.TS_EXIT) {
-            this.listener.threadExited(event.thread);
+            if (this.mode === 'live') this.listener.threadExited(event.thread);
             const plan = this.plan;
             if (plan && (plan.follow.has(event.thread) || plan.flow.has(event.thread))) plan.anyThread = true;
           }
@@ -555,7 +1052,7 @@ export class ScenarioRuntime {
       const text = /^\s*(==|!=|<=|>=|<|>)/.test(part) ? `code ${part}` : part;
       const result = evaluateText(text, environment);
       if ('error' in result) {
-        this.listener.output({ category: 'stderr', text: `syscall-error condition '${part.trim()}': ${result.error}\n` });
+        this.output({ category: 'stderr', text: `syscall-error condition '${part.trim()}': ${result.error}\n` });
         return true;
       }
       const value = result.value;

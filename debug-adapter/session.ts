@@ -4,6 +4,7 @@
 import {
   Breakpoint,
   DebugSession,
+  Event,
   ExitedEvent,
   InitializedEvent,
   OutputEvent,
@@ -25,10 +26,12 @@ import { nodeFileAccessor, type FileAccessor } from './fileAccess';
 import { implementations, isLive, threadDisplayName } from './inspect';
 import { kernelSourceByReference, kernelSourceName, kernelSourceReference, kernelStepAtLine, kernelStepLine } from './kernelSource';
 import type { KscnLaunchArguments } from './launchArguments';
-import { ScenarioRuntime, type OutputInfo, type StepInTarget, type StopInfo } from './runtime';
+import { ScenarioRuntime, type Moment, type OutputInfo, type ReverseKind, type ReversePlan, type StepInTarget, type StopInfo } from './runtime';
+import { stateDigest } from './history';
 import { buildStack, type FrameView } from './stack';
 import { readDataId } from './statePath';
 import { pmoOfMemoryReference, VariableStore } from './variables';
+import { IPC_EVENTS_CHANGED_EVENT, ViewsService } from './views';
 
 export interface KscnSessionOptions {
   readonly files?: FileAccessor;
@@ -46,7 +49,16 @@ const ErrorId = {
   NO_EXCEPTION: 1008,
   MEMORY: 1009,
   SET_VARIABLE: 1010,
+  TIME_TRAVEL: 1011,
+  UNKNOWN_REQUEST: 1012,
 } as const;
+
+/** The custom reverse steps: request name → runtime operation. Arguments: `{ threadId }`. */
+const REVERSE_REQUESTS: Readonly<Record<string, ReverseKind>> = {
+  'kscn/reverseNext': 'reverseNext',
+  'kscn/reverseStepOut': 'reverseStepOut',
+  'kscn/backToPreviousIpc': 'backToPreviousIpc',
+};
 
 const STEP_IN_TARGET_IDS: Record<StepInTarget, number> = { handler: 1, kernel: 2, over: 3 };
 const STEP_IN_TARGETS_BY_ID: Record<number, StepInTarget> = { 1: 'handler', 2: 'kernel', 3: 'over' };
@@ -61,6 +73,7 @@ export class KscnDebugSession extends DebugSession {
   private launchArgs: KscnLaunchArguments | undefined;
   private programPath = '';
   private variables: VariableStore | undefined;
+  private views: ViewsService | undefined;
   private frames: FrameRecord[] = [];
   private frameIds = new Map<string, number>();
   private configurationDone: Promise<void>;
@@ -123,6 +136,7 @@ export class KscnDebugSession extends DebugSession {
       supportsDelayedStackTraceLoading: true,
       supportsLoadedSourcesRequest: false,
       supportsSingleThreadExecutionRequests: false,
+      supportsStepBack: true,
     };
     this.sendResponse(response);
   }
@@ -155,7 +169,7 @@ export class KscnDebugSession extends DebugSession {
       const reason = error instanceof Error ? error.message : String(error);
       return `cannot read the scenario ${file}: ${reason}`;
     }
-    for (const [name, value] of [['seed', args.seed], ['maxSteps', args.maxSteps], ['capTableSize', args.capTableSize]] as const) {
+    for (const [name, value] of [['seed', args.seed], ['maxSteps', args.maxSteps], ['capTableSize', args.capTableSize], ['historySize', args.historySize], ['checkpointInterval', args.checkpointInterval]] as const) {
       if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0)) return `launch: "${name}" must be a non-negative integer`;
     }
     let output: ReturnType<typeof compile>;
@@ -178,6 +192,8 @@ export class KscnDebugSession extends DebugSession {
           ...(args.seed !== undefined ? { seed: args.seed } : {}),
           ...(args.maxSteps !== undefined ? { maxSteps: args.maxSteps } : {}),
           ...(args.capTableSize !== undefined ? { capTableSize: args.capTableSize } : {}),
+          ...(args.historySize !== undefined ? { historySize: args.historySize } : {}),
+          ...(args.checkpointInterval !== undefined ? { checkpointInterval: Math.max(1, args.checkpointInterval) } : {}),
         },
         {
           stopped: (stop) => this.onStopped(stop),
@@ -193,6 +209,8 @@ export class KscnDebugSession extends DebugSession {
     this.launchArgs = args;
     this.programPath = file;
     this.variables = new VariableStore(this.runtime.kernel);
+    this.views?.dispose();
+    this.views = new ViewsService(this.runtime.kernel, output.program, this.runtime);
     this.resetReferences();
     return undefined;
   }
@@ -238,6 +256,24 @@ export class KscnDebugSession extends DebugSession {
     if (stop.exception) event.body.text = stop.exception.description;
     if (stop.hitBreakpointIds) event.body.hitBreakpointIds = [...stop.hitBreakpointIds];
     this.sendEvent(event);
+    this.sendTimeTravel(stop.thread);
+    if (this.views) this.sendEvent(new Event(IPC_EVENTS_CHANGED_EVENT, this.views.changed()));
+  }
+
+  /** `kscn/timeTravel`: where the stop is on the recorded timeline (the extension shows "⟲ past"). */
+  private sendTimeTravel(threadId: number): void {
+    const runtime = this.runtime;
+    if (!runtime) return;
+    this.sendEvent(new Event('kscn/timeTravel', { ...runtime.timeTravelInfo(), threadId }));
+  }
+
+  /** After setVariable/writeMemory: the edit becomes part of the timeline; a recorded future is dropped. */
+  private afterEdit(runtime: ScenarioRuntime, threadId: number | undefined): void {
+    const dropped = runtime.stateEdited();
+    if (dropped > 0) {
+      this.sendEvent(new OutputEvent(`time travel: the state was edited at step ${runtime.currentStep}; the recorded future after it (${dropped} steps) is discarded and will be re-run from the edited state\n`, 'console'));
+    }
+    if (runtime.history) this.sendTimeTravel(threadId ?? 0);
   }
 
   private onOutput(out: OutputInfo): void {
@@ -607,6 +643,7 @@ export class KscnDebugSession extends DebugSession {
     thread.locals[slot] = value;
     response.body = { value: String(value) };
     this.sendResponse(response);
+    this.afterEdit(runtime, thread.id);
   }
 
   protected override sourceRequest(response: DebugProtocol.SourceResponse, args: DebugProtocol.SourceArguments): void {
@@ -772,6 +809,7 @@ export class KscnDebugSession extends DebugSession {
     }
     response.body = { bytesWritten: Math.max(0, end - start) };
     this.sendResponse(response);
+    if (end > start) this.afterEdit(runtime, undefined);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -816,6 +854,86 @@ export class KscnDebugSession extends DebugSession {
     const targets = frame.view.kind === 'scenario' ? runtime.stepInTargets(frame.view.thread.id) : [];
     response.body = { targets: targets.map((t) => ({ id: STEP_IN_TARGET_IDS[t.target], label: t.label })) };
     this.sendResponse(response);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Time travel
+
+  /** Answers a checked reverse operation, then runs it (its stop follows the response). */
+  private runPlan(response: DebugProtocol.Response, plan: ReversePlan | string, body?: unknown): void {
+    if (typeof plan === 'string') {
+      this.sendErrorResponse(response, { id: ErrorId.TIME_TRAVEL, format: plan, showUser: true });
+      return;
+    }
+    if (body !== undefined) response.body = body;
+    this.sendResponse(response);
+    this.resetReferences();
+    plan.run();
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    const runtime = this.live(response);
+    if (!runtime || !this.thread(response, runtime, args.threadId)) return;
+    this.runPlan(response, runtime.reverse('stepBack', args.threadId, args.granularity === 'instruction' ? 'instruction' : 'statement'));
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    const runtime = this.live(response);
+    if (!runtime) return;
+    const problem = runtime.reverseContinue();
+    if (problem !== undefined) {
+      this.sendErrorResponse(response, { id: ErrorId.TIME_TRAVEL, format: problem, showUser: true });
+      return;
+    }
+    this.sendResponse(response);
+    this.resetReferences();
+  }
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    const runtime = this.live(response);
+    if (!runtime) return;
+    // The extension's IPC sequence and kernel objects views (views.ts).
+    const views = this.views?.handle(command, args);
+    if (views !== undefined) {
+      if ('error' in views) this.sendErrorResponse(response, { id: ErrorId.UNKNOWN_REQUEST, format: views.error });
+      else {
+        response.body = views.body;
+        this.sendResponse(response);
+      }
+      return;
+    }
+    const record = (args ?? {}) as Record<string, unknown>;
+    const reverse = REVERSE_REQUESTS[command];
+    if (reverse !== undefined) {
+      const threadId = Number(record.threadId);
+      if (!this.thread(response, runtime, threadId)) return;
+      this.runPlan(response, runtime.reverse(reverse, threadId));
+      return;
+    }
+    switch (command) {
+      case 'kscn/goToMoment': {
+        let moment: Moment | string;
+        if (typeof record.eventIndex === 'number') {
+          const at = record.at;
+          moment = at === undefined || at === 'before' || at === 'after' ? { eventIndex: record.eventIndex, ...(at ? { at } : {}) } : `"at" must be "before" or "after", got ${JSON.stringify(at)}`;
+        } else if (typeof record.step === 'number') {
+          moment = { step: record.step };
+        } else {
+          moment = 'kscn/goToMoment needs { "step": n } or { "eventIndex": n, "at"?: "before" | "after" }';
+        }
+        const plan = typeof moment === 'string' ? moment : runtime.goTo(moment);
+        this.runPlan(response, plan, typeof plan === 'string' ? undefined : { step: plan.step });
+        return;
+      }
+      case 'kscn/historyInfo': {
+        const info = runtime.timeTravelInfo();
+        response.body = { ...info, stateDigest: stateDigest(runtime.kernel.state) };
+        this.sendResponse(response);
+        return;
+      }
+      default:
+        this.sendErrorResponse(response, { id: ErrorId.UNKNOWN_REQUEST, format: `unknown request ${command}` });
+    }
   }
 
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {

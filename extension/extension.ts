@@ -15,6 +15,8 @@ import {
   resolveConfiguration,
   type LaunchConfiguration,
 } from './debugConfiguration';
+import { registerTimeTravel } from './timeTravel';
+import { registerViews } from './views/index';
 
 /** The bundles next to this one, relative to the extension's root. */
 const LANGUAGE_SERVER_BUNDLE = 'dist/language-server.js';
@@ -33,6 +35,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   registerDebugging(context, log);
   registerCommands(context, log);
+  registerTimeTravel(context);
+  registerViews(context, log);
   await startLanguageClient(context, log);
 }
 

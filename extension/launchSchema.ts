@@ -15,6 +15,10 @@ export interface KscnLaunchArguments {
   maxSteps?: number;
   /** Capability-table capacity of every process (integer ≥ 1). Default 1024, the kernel's. */
   capTableSize?: number;
+  /** Steps of time-travel history kept (integer ≥ 0; 0 turns time travel off). Default 1,000,000. */
+  historySize?: number;
+  /** Steps between time-travel checkpoints (integer ≥ 1). Default 1000. */
+  checkpointInterval?: number;
 }
 
 /** A JSON-schema type that a launch attribute may have. */
@@ -36,6 +40,8 @@ export const launchAttributes = {
   seed: { type: 'integer', required: false, minimum: 0, default: 1 },
   maxSteps: { type: 'integer', required: false, minimum: 1, default: 10_000_000 },
   capTableSize: { type: 'integer', required: false, minimum: 1, default: 1024 },
+  historySize: { type: 'integer', required: false, minimum: 0, default: 1_000_000 },
+  checkpointInterval: { type: 'integer', required: false, minimum: 1, default: 1000 },
 } as const satisfies Record<keyof KscnLaunchArguments, LaunchAttribute>;
 
 /** The default of `seed`, the same as `kscn run --seed`. */

@@ -2,7 +2,7 @@
 // canonical list in extension/launchSchema.ts, contributed files that must exist, commands that
 // the extension registers, and the ids shared with extension/debugConfiguration.ts.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { KscnLaunchArguments as AdapterLaunchArguments } from '../../debug-adapter/launchArguments';
@@ -127,7 +127,9 @@ describe('contributions', () => {
   });
 
   it('contribute exactly the commands the extension registers, and menus only name those', () => {
-    const source = readFileSync(path.join(root, 'extension/extension.ts'), 'utf8');
+    // extension.ts and the modules it registers (extension/timeTravel.ts, extension/views/...).
+    const files = readdirSync(path.join(root, 'extension'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    const source = files.map((file) => readFileSync(path.join(root, 'extension', file), 'utf8')).join('\n');
     const registered = [...source.matchAll(/registerCommand\('([^']+)'/g)].map((match) => match[1]);
     const contributed = manifest.contributes.commands.map((command) => command.command);
     expect(contributed.sort()).toEqual(registered.sort());
