@@ -7,6 +7,7 @@ import { generateLargeScenario } from '../language/core/generate';
 import { Kernel } from '../kernel/index';
 import type { ScenarioProgram } from '../kernel/program';
 import { benchDebugAdapter } from '../debug-adapter/bench';
+import { benchTimeTravel } from '../debug-adapter/bench-timetravel';
 import { benchLanguageServer } from '../language/server/bench';
 
 function roundTripScenario(calls: number, raw: boolean): string {
@@ -117,6 +118,9 @@ const adapter = await benchDebugAdapter();
 console.log(`debug adapter step cycle (step → stopped → stackTrace, scopes, variables): p50 ${adapter.stepP50.toFixed(2)} ms, p95 ${adapter.stepP95.toFixed(2)} ms   (target p95 5 ms)`);
 console.log(`debug adapter launch to first stop: ${adapter.launchToFirstStopMs.toFixed(1)} ms   (target 150 ms)`);
 console.log(`debug adapter page of 100 slots in a 100,000-slot table: ${adapter.pageOf100Ms.toFixed(2)} ms   (target 5 ms)`);
+
+const travel = await benchTimeTravel();
+console.log(`time travel after ${format(travel.events)} kernel events: one stepBack ${travel.stepBackMs.toFixed(1)} ms, history ${(travel.historyBytes / 2 ** 20).toFixed(1)} MiB   (targets 50 ms, 256 MB)`);
 
 const server = await benchLanguageServer();
 console.log(`language server diagnostics after an edit to a ${format(server.lines)}-line scenario: ${server.diagnosticsMs.toFixed(1)} ms after the ${server.coalescingDelayMs} ms coalescing delay (analysis ${server.analysisMs.toFixed(1)} ms)   (target 30 ms)`);
