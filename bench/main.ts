@@ -8,6 +8,8 @@ import { Kernel } from '../kernel/index';
 import type { ScenarioProgram } from '../kernel/program';
 import { benchDebugAdapter } from '../debug-adapter/bench';
 import { benchTimeTravel } from '../debug-adapter/bench-timetravel';
+import { machRoundTripScenario } from '../kernel/mach/bench-scenario';
+import { nodeTableScenario } from '../kernel/xnu/bench-scenario';
 import { benchLanguageServer } from '../language/server/bench';
 
 function roundTripScenario(calls: number, raw: boolean): string {
@@ -82,6 +84,22 @@ function measureRoundTrips(record: boolean, raw: boolean): number {
   return median(rates);
 }
 
+/** Median rate of `units` per second over runs of a scenario, recording off. */
+function measureScenario(text: string, file: string, units: number, runs = 3): { rate: number; ms: number } {
+  const program = compileOrDie(text, file);
+  const times: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const kernel = new Kernel(program, { seed: 1, record: false });
+    const start = performance.now();
+    const halt = kernel.run(Number.MAX_SAFE_INTEGER);
+    times.push(performance.now() - start);
+    if (!halt || halt.reason !== 'finished') throw new Error(`${file} did not finish: ${JSON.stringify(halt)}`);
+    if (kernel.expectationStats().failed > 0) throw new Error(`${file}: an expectation failed`);
+  }
+  const ms = median(times);
+  return { rate: units / (ms / 1000), ms };
+}
+
 function measureParseCheck(lines: number): { ms: number; actualLines: number } {
   const text = generateLargeScenario(lines);
   const actualLines = text.split('\n').length;
@@ -110,6 +128,12 @@ const offData = measureRoundTrips(false, false);
 console.log(`ChCore IPC round trips/s, recording off (data: [i]):     ${format(offData)}`);
 const on = measureRoundTrips(true, true);
 console.log(`ChCore IPC round trips/s, recording on (raw message):    ${format(on)}   (target 300,000)`);
+
+const machCalls = 200_000;
+const mach = measureScenario(machRoundTripScenario(machCalls), 'mach-roundtrip.kscn', machCalls);
+console.log(`Mach message round trips/s (send + receive + reply), recording off: ${format(mach.rate)}   (target 500,000)`);
+const nodes = measureScenario(nodeTableScenario(1024), 'node-table.kscn', 1024);
+console.log(`XNU node table of 1,024 entries filled and published: ${nodes.ms.toFixed(1)} ms`);
 
 const parse = measureParseCheck(10_000);
 console.log(`parse + check of a ${format(parse.actualLines)}-line scenario: ${parse.ms.toFixed(1)} ms   (target 100 ms)`);
