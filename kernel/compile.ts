@@ -148,6 +148,42 @@ function bitwise(op: '&' | '|' | '^' | '<<' | '>>', a: number, b: number): numbe
   return Number(BigInt.asIntN(64, r));
 }
 
+/**
+ * Whether an expression is made of literals and constants only, with no operation that can
+ * fault (division and remainder by a zero constant fault at run time, so they are not constant).
+ */
+function isConstantExpression(expr: Expression): boolean {
+  switch (expr.kind) {
+    case 'number':
+    case 'constant':
+    case 'boolean':
+      return true;
+    case 'unary':
+      return isConstantExpression(expr.operand);
+    case 'binary':
+      if (!isConstantExpression(expr.left) || !isConstantExpression(expr.right)) return false;
+      if (expr.op === '/' || expr.op === '%') {
+        const divisor = constantValue(expr.right); // NaN unless a literal
+        return divisor === divisor && divisor !== 0;
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+function constantValue(expr: Expression): number {
+  switch (expr.kind) {
+    case 'number':
+    case 'constant':
+      return expr.value;
+    case 'boolean':
+      return expr.value ? 1 : 0;
+    default:
+      return Number.NaN;
+  }
+}
+
 /** Renders an expression back to text (for expectation values); names objects when given the program. */
 export function expressionText(expr: Expression, program?: ScenarioProgram): string {
   const text = (e: Expression): string => expressionText(e, program);
@@ -253,8 +289,17 @@ export class ExpressionCompiler {
           return isInt32(v) ? ~v : Number(BigInt.asIntN(64, ~big(v)));
         };
       }
-      case 'binary':
-        return this.binary(expr.op, this.compile(expr.left, owner), this.compile(expr.right, owner));
+      case 'binary': {
+        const evaluator = this.binary(expr.op, this.compile(expr.left, owner), this.compile(expr.right, owner));
+        // Constant operands (`MACH_SEND_MSG | MACH_RCV_MSG`): evaluated once, here. Such an
+        // evaluator reads nothing from the context and cannot fault (a division by a constant 0
+        // is left to run time, where it faults).
+        if (isConstantExpression(expr)) {
+          const v = evaluator(null as unknown as ExecContext);
+          return () => v;
+        }
+        return evaluator;
+      }
       case 'builtin':
         return this.builtin(expr.name, expr.args, owner);
     }
@@ -311,9 +356,25 @@ export class ExpressionCompiler {
           }
           return x % y;
         };
+      // 32-bit operands take JavaScript's operators directly; wide ones go through bitwise().
       case '&':
+        return (cx) => {
+          const x = a(cx);
+          const y = b(cx);
+          return (x | 0) === x && (y | 0) === y ? x & y : bitwise('&', x, y);
+        };
       case '|':
+        return (cx) => {
+          const x = a(cx);
+          const y = b(cx);
+          return (x | 0) === x && (y | 0) === y ? x | y : bitwise('|', x, y);
+        };
       case '^':
+        return (cx) => {
+          const x = a(cx);
+          const y = b(cx);
+          return (x | 0) === x && (y | 0) === y ? x ^ y : bitwise('^', x, y);
+        };
       case '<<':
       case '>>':
         return (cx) => bitwise(op, a(cx), b(cx));

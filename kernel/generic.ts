@@ -3,6 +3,7 @@
 // recycler's first half (marks threads TE_EXITING so the seed's exiting paths become reachable).
 
 import { ChCoreError, ThreadExitState } from './constants';
+import { afterFault } from './faults';
 import { mapPmo, unmapPmo } from './memory';
 import { ObjectKind } from './state';
 import { StepResult, syscall, type KernelStep } from './syscall-types';
@@ -149,6 +150,8 @@ const killSteps: (readonly [string, KernelStep])[] = [
         f.r = EINVAL;
         return DONE;
       }
+      // Threads parked in XNU waits wake and die, as with a `fault ... kill` declaration.
+      afterFault(k);
       f.r = 0;
       return DONE;
     },

@@ -139,6 +139,8 @@ export class Kernel implements ExecContext {
   private listeners: KernelEventListener[] = [];
   private readonly impls: readonly (SyscallImplementation | null)[];
   private readonly expressionCompiler: ExpressionCompiler;
+  /** The args list of the last syscall-entry event per syscall (shared while the values repeat). */
+  private readonly lastArgs: (readonly (readonly [string, number])[] | undefined)[] = [];
 
   constructor(program: ScenarioProgram, options: KernelOptions = {}) {
     this.program = program;
@@ -539,6 +541,16 @@ export class Kernel implements ExecContext {
     return readUser(this.state, this.state.groups[t.group]!.vmspace, address, length, out, 0) ? 0 : -1;
   }
 
+  /**
+   * The rest of a copyin whose first `outOffset` bytes are already in `out` (read by the same
+   * step): copies `length` bytes from `address` to `out[outOffset..]` and charges `charged` bytes
+   * (the whole copy, as one `copy_from_user` of it would). 0, or -1 on a fault.
+   */
+  copyFromUserRest(t: Thread, address: number, length: number, out: Uint8Array, outOffset: number, charged: number): number {
+    this.cpu.time += charged * this.cost.byteCopied;
+    return readUser(this.state, this.state.groups[t.group]!.vmspace, address, length, out, outOffset) ? 0 : -1;
+  }
+
   /** Kernel `copy_to_user`: 0 or -1. */
   copyToUser(t: Thread, address: number, data: Uint8Array, length: number): number {
     this.cpu.time += length * this.cost.byteCopied;
@@ -586,10 +598,18 @@ export class Kernel implements ExecContext {
     this.delivering = true;
     try {
       while (this.pending.length > 0) {
-        const events = this.pending;
-        this.pending = [];
+        // The listeners get an exact-size copy; the queue keeps its capacity (a step usually
+        // queues one event).
+        const pending = this.pending;
+        let events: KernelEvent[];
+        if (pending.length === 1) events = [pending.pop()!];
+        else {
+          events = pending.slice();
+          for (let n = pending.length; n > 0; n--) pending.pop(); // cheaper than a length store
+        }
         if (this.onEvents !== null) this.onEvents(events);
-        for (const listener of this.listeners) listener(events);
+        const listeners = this.listeners;
+        for (let i = 0; i < listeners.length; i++) listeners[i]!(events);
       }
     } finally {
       this.delivering = false;
@@ -675,7 +695,7 @@ export class Kernel implements ExecContext {
   private dequeue(t: Thread): void {
     const queue = this.state.machines[t.machine]!.runQueue;
     const i = queue.indexOf(t.id);
-    if (i >= 0) queue.splice(i, 1);
+    if (i >= 0) removeAt(queue, i);
     t.queued = false;
   }
 
@@ -738,7 +758,7 @@ export class Kernel implements ExecContext {
         const queue = this.state.machines[cpu.machine]!.runQueue;
         const next = this.state.threads[queue[index]!]!;
         if (this.priorityOf(next) < this.priorityOf(current)) return;
-        queue.splice(index, 1);
+        removeAt(queue, index);
         next.queued = false;
         current.cpu = -1;
         cpu.current = 0;
@@ -753,7 +773,7 @@ export class Kernel implements ExecContext {
     if (index < 0) return;
     const queue = this.state.machines[cpu.machine]!.runQueue;
     const next = this.state.threads[queue[index]!]!;
-    queue.splice(index, 1);
+    removeAt(queue, index);
     next.queued = false;
     this.takeNext(cpu, next, reason, from);
   }
@@ -794,20 +814,37 @@ export class Kernel implements ExecContext {
     if (this.record) {
       const client = direction === 'to-client' ? target : current;
       const handler = direction === 'to-client' ? current : target;
-      this.pending.push({
-        kind: 'migration',
-        time: cpu.time,
-        cpu: cpu.index,
-        direction,
-        client: client.id,
-        clientName: client.name,
-        handler: handler.id,
-        handlerName: handler.name,
-        connection,
-        sc: target.sc,
-        badge,
-        ...(direction === 'to-client' ? { value: target.ret } : {}),
-      });
+      // Two literal shapes instead of a conditional spread (same keys, same order).
+      if (direction === 'to-client') {
+        this.pending.push({
+          kind: 'migration',
+          time: cpu.time,
+          cpu: cpu.index,
+          direction,
+          client: client.id,
+          clientName: client.name,
+          handler: handler.id,
+          handlerName: handler.name,
+          connection,
+          sc: target.sc,
+          badge,
+          value: target.ret,
+        });
+      } else {
+        this.pending.push({
+          kind: 'migration',
+          time: cpu.time,
+          cpu: cpu.index,
+          direction,
+          client: client.id,
+          clientName: client.name,
+          handler: handler.id,
+          handlerName: handler.name,
+          connection,
+          sc: target.sc,
+          badge,
+        });
+      }
     }
     if (target.kernel.active) this.finishSyscall(target, target.ret);
     return StepResult.SWITCHED;
@@ -910,7 +947,8 @@ export class Kernel implements ExecContext {
     while (remaining > 0) {
       if (s.halt !== null) break;
       const before = s.steps;
-      this.stepOnce(false, burst ? remaining : 1);
+      // The burst bound stays a small integer (remaining may be Number.MAX_SAFE_INTEGER).
+      this.stepOnce(false, burst ? (remaining < 0x4000_0000 ? remaining : 0x4000_0000) : 1);
       remaining -= Math.max(1, s.steps - before);
       if (this.pending.length > 0) this.deliver();
     }
@@ -928,84 +966,105 @@ export class Kernel implements ExecContext {
     return t;
   }
 
+  /**
+   * Runs one step (`burst` 1), or in a burst (run() on one CPU with nobody listening) up to
+   * `burst` steps: each one exactly as a separate call would run it, the loop only saves the
+   * call. After a kernel-step run, `burst` is what is left of the allowance.
+   */
   private stepOnce(wantReport: boolean, burst = 1): StepReport | null {
     const s = this.state;
     if (s.halt !== null) return null;
-    const cpus = s.cpus;
-    let cpu: Cpu | null;
-    if (cpus.length === 1) {
-      cpu = cpus[0]!;
-      if (s.machines[0]!.halted || (cpu.current === 0 && this.pickIndex(cpu) < 0)) cpu = null;
-    } else {
-      cpu = this.chooseCpu(true);
-    }
-    if (cpu === null) {
-      // Mach timeouts: with nothing runnable, the earliest deadline fires (its CPU's clock advances to it).
-      if (s.mach.timedWaiters.length > 0 && fireMachTimeouts(this, -1, 0, true)) return null;
-      if (!wakeForPendingFaults(this)) this.finish();
-      return null;
-    }
-    this.cpu = cpu;
-    if (this.hasTimeFaults) this.injectTimeFaults(cpu);
-    if (s.mach.timedWaiters.length > 0) fireMachTimeouts(this, cpu.machine, cpu.time, false);
-    if (s.faults.restarts.length > 0) runDueRestarts(this, cpu.time);
-    let t = s.threads[cpu.current];
-    if (!t) {
-      this.schedule(cpu, 'schedule');
-      t = s.threads[cpu.current];
-      if (!t) {
-        s.steps++;
+    for (;;) {
+      const cpus = s.cpus;
+      let cpu: Cpu | null;
+      if (cpus.length === 1) {
+        cpu = cpus[0]!;
+        if (s.machines[0]!.halted || (cpu.current === 0 && this.pickIndex(cpu) < 0)) cpu = null;
+      } else {
+        cpu = this.chooseCpu(true);
+      }
+      if (cpu === null) {
+        // Mach timeouts: with nothing runnable, the earliest deadline fires (its CPU's clock advances to it).
+        if (s.mach.timedWaiters.length > 0 && fireMachTimeouts(this, -1, 0, true)) return null;
+        if (!wakeForPendingFaults(this)) this.finish();
         return null;
       }
-    }
-    let report: StepReport | null = null;
-    let frame = t.kernel;
-    let sc = t.sc !== 0 ? s.scs[t.sc]! : null;
-    if (!frame.active || frame.blocked) {
-      if (sc !== null && sc.budget <= 0) {
-        // Timer preemption at a statement boundary once the budget is spent. ChCore's sched()
-        // (here: at the tick) is also where a TE_EXITING thread dies.
-        sc.budget = s.machines[cpu.machine]!.timeslice;
-        this.schedule(cpu, 'preempt');
+      this.cpu = cpu;
+      if (this.hasTimeFaults) this.injectTimeFaults(cpu);
+      if (s.mach.timedWaiters.length > 0) fireMachTimeouts(this, cpu.machine, cpu.time, false);
+      if (s.faults.restarts.length > 0) runDueRestarts(this, cpu.time);
+      let t = s.threads[cpu.current];
+      if (!t) {
+        this.schedule(cpu, 'schedule');
         t = s.threads[cpu.current];
         if (!t) {
           s.steps++;
-          return wantReport ? this.report('statement', cpu, null) : null;
+          return null;
         }
-        frame = t.kernel;
-        sc = t.sc !== 0 ? s.scs[t.sc]! : null;
       }
-      if (sc !== null && sc.freed) {
-        this.kernelFault('CH-EXIT-02', 1029, `${t.name} runs on a scheduling context that sys_ipc_exit_routine_return freed (dangling sc)`);
-        s.steps++;
-        return wantReport ? this.report('statement', cpu, t) : null;
-      }
-    }
-    // The cycles of a step are charged to the scheduling context it started on.
-    const start = cpu.time;
-    if (frame.active && !frame.blocked) {
-      if (wantReport) report = this.report('kernel-step', cpu, t);
-      this.runKernelStep(cpu, t, frame);
-      if (sc !== null) sc.budget -= cpu.time - start;
-      // A burst (run() on one CPU, no listener): the following kernel steps of the same syscall,
-      // exactly as separate steps would run them (no other CPU exists to interleave).
-      while (--burst > 0 && frame.active && !frame.blocked && cpu.current === t.id && s.halt === null && !s.machines[cpu.machine]!.halted) {
-        if (++s.steps >= this.stepLimit) {
-          this.haltWith('step-limit', `step limit of ${this.stepLimit} reached`);
-          return report;
+      let report: StepReport | null = null;
+      let frame = t.kernel;
+      let sc = t.sc !== 0 ? s.scs[t.sc]! : null;
+      if (!frame.active || frame.blocked) {
+        if (sc !== null && sc.budget <= 0) {
+          // Timer preemption at a statement boundary once the budget is spent. ChCore's sched()
+          // (here: at the tick) is also where a TE_EXITING thread dies.
+          sc.budget = s.machines[cpu.machine]!.timeslice;
+          this.schedule(cpu, 'preempt');
+          t = s.threads[cpu.current];
+          if (!t) {
+            s.steps++;
+            return wantReport ? this.report('statement', cpu, null) : null;
+          }
+          frame = t.kernel;
+          sc = t.sc !== 0 ? s.scs[t.sc]! : null;
         }
-        const stepSc = t.sc !== 0 ? s.scs[t.sc]! : null;
-        const stepStart = cpu.time;
+        if (sc !== null && sc.freed) {
+          this.kernelFault('CH-EXIT-02', 1029, `${t.name} runs on a scheduling context that sys_ipc_exit_routine_return freed (dangling sc)`);
+          s.steps++;
+          return wantReport ? this.report('statement', cpu, t) : null;
+        }
+      }
+      // The cycles of a step are charged to the scheduling context it started on.
+      const start = cpu.time;
+      if (frame.active && !frame.blocked) {
+        if (wantReport) report = this.report('kernel-step', cpu, t);
         this.runKernelStep(cpu, t, frame);
-        if (stepSc !== null) stepSc.budget -= cpu.time - stepStart;
+        if (sc !== null) sc.budget -= cpu.time - start;
+        // A burst (run() on one CPU, no listener): the following kernel steps of the same syscall,
+        // exactly as separate steps would run them (no other CPU exists to interleave). With time
+        // faults, Mach timeouts or restarts pending, each step goes through the checks above.
+        while (
+          --burst > 0 &&
+          frame.active &&
+          !frame.blocked &&
+          cpu.current === t.id &&
+          s.halt === null &&
+          !s.machines[cpu.machine]!.halted &&
+          !this.hasTimeFaults &&
+          s.mach.timedWaiters.length === 0 &&
+          s.faults.restarts.length === 0
+        ) {
+          if (++s.steps >= this.stepLimit) {
+            this.haltWith('step-limit', `step limit of ${this.stepLimit} reached`);
+            return report;
+          }
+          const stepSc = t.sc !== 0 ? s.scs[t.sc]! : null;
+          const stepStart = cpu.time;
+          this.runKernelStep(cpu, t, frame);
+          if (stepSc !== null) stepSc.budget -= cpu.time - stepStart;
+        }
+      } else {
+        if (wantReport) report = this.report('statement', cpu, t);
+        this.runStatement(cpu, t);
+        if (sc !== null) sc.budget -= cpu.time - start;
+        burst--;
       }
-    } else {
-      if (wantReport) report = this.report('statement', cpu, t);
-      this.runStatement(cpu, t);
-      if (sc !== null) sc.budget -= cpu.time - start;
+      if (++s.steps >= this.stepLimit && s.halt === null) this.haltWith('step-limit', `step limit of ${this.stepLimit} reached`);
+      if (burst <= 0 || s.halt !== null) return report;
+      // What run() does between two steps with nobody listening: drop the queued events.
+      if (this.pending.length > 0) this.pending.length = 0;
     }
-    if (++s.steps >= this.stepLimit && s.halt === null) this.haltWith('step-limit', `step limit of ${this.stepLimit} reached`);
-    return report;
   }
 
   private report(kind: StepKind, cpu: Cpu, t: Thread | null): StepReport {
@@ -1263,7 +1322,7 @@ export class Kernel implements ExecContext {
     f.active = true;
     cpu.time += this.cost.syscallEntry;
     if (this.record) {
-      const raw = [f.a0, f.a1, f.a2, f.a3];
+      const args = this.syscallArgs(ins.callee, impl, f);
       this.pending.push({
         kind: 'syscall-entry',
         time: cpu.time,
@@ -1272,12 +1331,35 @@ export class Kernel implements ExecContext {
         threadName: t.name,
         syscall: impl.name,
         kernelName: impl.kernelName,
-        args: impl.argNames.map((name, i) => [name, raw[i]!] as const),
+        args,
         loc: ins.loc,
       });
     }
     if (this.hasSyscallFaults) this.injectSyscallFaults(t, impl);
     if (impl.steps.length === 0) this.finishSyscall(t, f.r);
+  }
+
+  /**
+   * The `args` of a syscall-entry event. Events are read-only, so a syscall entered again with the
+   * same raw arguments shares the previous entry's list instead of building a new one.
+   */
+  private syscallArgs(sys: number, impl: SyscallImplementation, f: SyscallFrame): readonly (readonly [string, number])[] {
+    const names = impl.argNames;
+    const n = names.length;
+    const last = this.lastArgs[sys];
+    if (
+      last !== undefined &&
+      (n < 1 || sameNumber(last[0]![1], f.a0)) &&
+      (n < 2 || sameNumber(last[1]![1], f.a1)) &&
+      (n < 3 || sameNumber(last[2]![1], f.a2)) &&
+      (n < 4 || sameNumber(last[3]![1], f.a3))
+    ) {
+      return last;
+    }
+    const args: (readonly [string, number])[] = [];
+    for (let i = 0; i < n; i++) args.push([names[i]!, i === 0 ? f.a0 : i === 1 ? f.a1 : i === 2 ? f.a2 : f.a3]);
+    this.lastArgs[sys] = args;
+    return args;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1385,18 +1467,14 @@ export class Kernel implements ExecContext {
     if (impl.epilogue) impl.epilogue(this, t, value);
     const ins = this.currentInstruction(t);
     if (this.record) {
+      // Two literal shapes instead of a conditional spread (same keys, same order).
       const error = value < 0 ? describeChCoreResult(value) : undefined;
-      this.pending.push({
-        kind: 'syscall-exit',
-        time: cpu.time,
-        cpu: cpu.index,
-        thread: t.id,
-        threadName: t.name,
-        syscall: impl.name,
-        result: value,
-        ...(error !== undefined && error !== String(value) ? { error } : {}),
-        loc: ins ? ins.loc : NO_LOCATION,
-      });
+      const loc = ins ? ins.loc : NO_LOCATION;
+      if (error !== undefined && error !== String(value)) {
+        this.pending.push({ kind: 'syscall-exit', time: cpu.time, cpu: cpu.index, thread: t.id, threadName: t.name, syscall: impl.name, result: value, error, loc });
+      } else {
+        this.pending.push({ kind: 'syscall-exit', time: cpu.time, cpu: cpu.index, thread: t.id, threadName: t.name, syscall: impl.name, result: value, loc });
+      }
     }
     if (ins && ins.op === Op.SYSCALL) {
       if (ins.slot >= 0) t.locals[ins.slot] = value;
@@ -1574,6 +1652,18 @@ export function clonePlain<T>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) out[key] = clonePlain((value as Record<string, unknown>)[key]);
   return out as T;
+}
+
+/** `Object.is` for the numbers of an event (0 and -0 differ; NaN never repeats). */
+function sameNumber(a: number, b: number): boolean {
+  return a === b && (a !== 0 || 1 / a === 1 / b);
+}
+
+/** `array.splice(index, 1)` without allocating the removed-elements array. */
+function removeAt(array: number[], index: number): void {
+  const last = array.length - 1;
+  for (let i = index; i < last; i++) array[i] = array[i + 1]!;
+  array.pop();
 }
 
 function newFrame(): SyscallFrame {

@@ -69,6 +69,11 @@ export interface AccessResult {
 
 const scratch: AccessResult = { faultAddress: -1, pmo: 0 };
 
+/** Offsets inside a VMR below this are small integers (the fast paths index with int32s). */
+const SMALL_OFFSET = 0x4000_0000;
+const PAGE_MASK = PAGE_SIZE - 1;
+const PAGE_SHIFT = Math.log2(PAGE_SIZE) | 0;
+
 function pageOf(pmo: PhysicalMemoryObject, page: number, allocate: boolean): Uint8Array | null {
   let bytes = pmo.pages[page] ?? null;
   if (bytes === null && allocate) {
@@ -84,6 +89,38 @@ function pageOf(pmo: PhysicalMemoryObject, page: number, allocate: boolean): Uin
  */
 export function readUser(state: KernelState, vmspaceId: number, address: number, length: number, out: Uint8Array, outOffset: number): boolean {
   const vmspace = state.vmspaces[vmspaceId]!;
+  // Fast path: the whole range inside one page of one VMR (the common small copy): one lookup,
+  // no chunking.
+  // Addresses can exceed 2^31 (doubles), so the offset inside the VMR is brought to a small
+  // integer first and the copy loop indexes with int32s only.
+  if (address >= 0 && address + length <= KBASE && length > 0 && length <= PAGE_SIZE) {
+    const index = findVmr(vmspace, address);
+    if (index >= 0) {
+      const vmr = vmspace.vmrs[index]!;
+      const offset = address - vmr.start;
+      if (offset < SMALL_OFFSET && offset + length <= vmr.size) {
+        const off = offset | 0;
+        const inPage = off & PAGE_MASK;
+        const n = length | 0;
+        if (inPage + n <= PAGE_SIZE) {
+          const bytes = state.pmos[vmr.pmo]!.pages[off >>> PAGE_SHIFT] ?? null;
+          const to = outOffset | 0;
+          if (bytes === null) out.fill(0, to, to + n);
+          else if (n <= 64) {
+            let i = 0;
+            for (; i + 4 <= n; i += 4) {
+              out[to + i] = bytes[inPage + i]!;
+              out[to + i + 1] = bytes[inPage + i + 1]!;
+              out[to + i + 2] = bytes[inPage + i + 2]!;
+              out[to + i + 3] = bytes[inPage + i + 3]!;
+            }
+            for (; i < n; i++) out[to + i] = bytes[inPage + i]!;
+          } else out.set(bytes.subarray(inPage, inPage + n), to);
+          return true;
+        }
+      }
+    }
+  }
   let done = 0;
   while (done < length) {
     const at = address + done;
@@ -111,6 +148,41 @@ export function readUser(state: KernelState, vmspaceId: number, address: number,
 /** Writes bytes through the mapping; false on a fault (unmapped or read-only). */
 export function writeUser(state: KernelState, vmspaceId: number, address: number, data: Uint8Array, dataOffset: number, length: number): boolean {
   const vmspace = state.vmspaces[vmspaceId]!;
+  // Fast path: the whole range inside one page of one writable VMR.
+  if (address >= 0 && address + length <= KBASE && length > 0 && length <= PAGE_SIZE) {
+    const index = findVmr(vmspace, address);
+    if (index >= 0) {
+      const vmr = vmspace.vmrs[index]!;
+      const offset = address - vmr.start;
+      if (vmr.writable && offset < SMALL_OFFSET && offset + length <= vmr.size) {
+        const off = offset | 0;
+        const inPage = off & PAGE_MASK;
+        const n = length | 0;
+        if (inPage + n <= PAGE_SIZE) {
+          const pmo = state.pmos[vmr.pmo]!;
+          scratch.pmo = pmo.id;
+          const page = off >>> PAGE_SHIFT;
+          let bytes = pmo.pages[page] ?? null;
+          if (bytes === null) {
+            bytes = new Uint8Array(PAGE_SIZE);
+            pmo.pages[page] = bytes;
+          }
+          const from = dataOffset | 0;
+          if (n <= 64) {
+            let i = 0;
+            for (; i + 4 <= n; i += 4) {
+              bytes[inPage + i] = data[from + i]!;
+              bytes[inPage + i + 1] = data[from + i + 1]!;
+              bytes[inPage + i + 2] = data[from + i + 2]!;
+              bytes[inPage + i + 3] = data[from + i + 3]!;
+            }
+            for (; i < n; i++) bytes[inPage + i] = data[from + i]!;
+          } else bytes.set(data.subarray(from, from + n), inPage);
+          return true;
+        }
+      }
+    }
+  }
   let done = 0;
   while (done < length) {
     const at = address + done;
@@ -151,10 +223,10 @@ export function readUserInt(state: KernelState, vmspaceId: number, address: numb
   if (index >= 0) {
     const vmr = vmspace.vmrs[index]!;
     const offset = address - vmr.start;
-    const page = Math.floor(offset / PAGE_SIZE);
-    const inPage = offset - page * PAGE_SIZE;
-    if (inPage + size <= PAGE_SIZE && offset + size <= vmr.size) {
-      const bytes = state.pmos[vmr.pmo]!.pages[page] ?? null;
+    const off = offset | 0;
+    const inPage = off & PAGE_MASK;
+    if (offset < SMALL_OFFSET && inPage + size <= PAGE_SIZE && offset + size <= vmr.size) {
+      const bytes = state.pmos[vmr.pmo]!.pages[off >>> PAGE_SHIFT] ?? null;
       if (bytes === null) return 0;
       const low = bytes[inPage]! | (size > 1 ? bytes[inPage + 1]! << 8 : 0);
       if (size <= 2) return low;

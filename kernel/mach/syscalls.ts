@@ -146,6 +146,18 @@ function ensureScratch(size: number): void {
   view = new DataView(scratch.buffer);
 }
 
+/** `to[toOffset..] = from[fromOffset..]` for `length` bytes (small copies: no subarray objects). */
+function copyBytes(to: Uint8Array, toOffset: number, from: Uint8Array, fromOffset: number, length: number): void {
+  const n = length | 0;
+  const t = toOffset | 0;
+  const f = fromOffset | 0;
+  if (n > 256) {
+    to.set(from.subarray(f, f + n), t);
+    return;
+  }
+  for (let i = 0; i < n; i++) to[t + i] = from[f + i]!;
+}
+
 type Arg = Instruction['arguments'][number];
 
 function given(arg: Arg | undefined): boolean {
@@ -890,14 +902,20 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
       if ((f.a1 & C.MACH_SEND_MSG) === 0) return S_RECEIVE;
       // The size comes from the option argument (send_size) or, without one, from the header.
       let size = f.v7;
+      let have = 0;
       if (size <= 0) {
         if (k.copyFromUser(t, f.a0, HEADER_SIZE, scratch) !== 0) return fail(f, R.MACH_SEND_INVALID_DATA);
         size = view.getUint32(4, true);
+        have = HEADER_SIZE;
       }
       if (size < HEADER_SIZE || (size & 3) !== 0) return fail(f, R.MACH_SEND_MSG_TOO_SMALL);
       if (size > MACH_MSG_SIZE_MAX) return fail(f, R.MACH_SEND_TOO_LARGE);
       // One copyin of the whole message (one user-memory walk), then into the kernel message.
-      if (k.copyFromUser(t, f.a0, size, scratch) !== 0) return fail(f, R.MACH_SEND_INVALID_DATA);
+      // When the header was just read (same step, same bytes), only the rest is walked; the
+      // whole message is charged either way.
+      if (have > 0) {
+        if (k.copyFromUserRest(t, f.a0 + have, size - have, scratch, have, size) !== 0) return fail(f, R.MACH_SEND_INVALID_DATA);
+      } else if (k.copyFromUser(t, f.a0, size, scratch) !== 0) return fail(f, R.MACH_SEND_INVALID_DATA);
       const bits = view.getUint32(0, true);
       const message = allocMessage(k);
       message.bits = bits;
@@ -921,7 +939,7 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
       }
       const dataLength = size - offset;
       const data = ensureData(message, dataLength);
-      for (let i = 0; i < dataLength; i++) data[i] = scratch[offset + i]!;
+      copyBytes(data, 0, scratch, offset, dataLength);
       message.dataLength = dataLength;
       f.v0 = message.id;
       return S_HEADER;
@@ -1132,7 +1150,7 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
         message.portTypes.length = 0;
       }
       const data = message.data;
-      for (let i = 0; i < message.dataLength; i++) scratch[offset + i] = data[i]!;
+      copyBytes(scratch, offset, data, 0, message.dataLength);
       if (k.record) messageEvent(k, t, 'receive', port, message, `in ${space.name}`);
       freeMessage(k, message);
       // One copyout of the whole message.

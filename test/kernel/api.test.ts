@@ -417,4 +417,39 @@ process p {
     expect(run.events.find((e) => e.kind === 'thread-fault')).toBeDefined();
     expect(run.halt?.reason).toBe('finished');
   });
+
+  it('expressions of constants only are evaluated once, with the values of the same expressions over locals', () => {
+    const run = runScenario(`
+process p {
+  thread main {
+    let one = 1
+    let m = MACH_SEND_MSG
+    let two = 2
+    expect (1 << 40) == (one << 40)
+    expect (MACH_SEND_MSG | MACH_RCV_MSG) == (m | MACH_RCV_MSG)
+    expect (0x1_0000_0000 | 1) == (0x1_0000_0000 | one)
+    expect (0xffff_ffff & 0x1234) == (0xffff_ffff & (0x1234 * one))
+    expect (-3 ^ 5) == (-3 ^ (5 * one))
+    expect ~0 == ~(one - 1)
+    expect (7 / 2) == (7 / two)
+    expect (-7 % 2) == (-7 % two)
+    expect (KBASE >> 12) == (KBASE >> (12 * one))
+    expect not (1 == 2)
+  }
+  thread zero {
+    let z = 10 / 0
+    print "not reached"
+  }
+  thread zero2 {
+    let w = 10 % (2 - 2)
+    print "not reached"
+  }
+}`);
+    expect(run.failures).toEqual([]);
+    expect(run.passed).toBe(10);
+    // A division by a constant zero still faults when it runs.
+    const faults = run.events.filter((e) => e.kind === 'thread-fault');
+    expect(faults.map((e) => (e.kind === 'thread-fault' ? `${e.threadName}: ${e.reason}` : ''))).toEqual(['p.zero: division by zero', 'p.zero2: division by zero']);
+    expect(run.trace).not.toContain('not reached');
+  });
 });

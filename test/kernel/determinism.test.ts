@@ -2,7 +2,72 @@
 // ties between CPUs at equal virtual time are broken, which changes a multi-CPU interleaving.
 import { describe, expect, it } from 'vitest';
 import { Kernel, type KernelEvent } from '../../kernel/index';
+import { machRoundTripScenario } from '../../kernel/mach/bench-scenario';
+import type { ScenarioProgram } from '../../kernel/program';
 import { compileScenario } from './helpers';
+
+/** The ChCore round-trip benchmark's scenario (bench/main.ts), `calls` raw-message calls. */
+function chcoreRoundTrips(calls: number): string {
+  return `
+process server badge 1 {
+  thread main {
+    register_server(register_thread: reg)
+  }
+  thread reg register runs on_register
+  thread handler shadow runs serve
+  routine on_register(declared) {
+    ipc_register_cb_return(handler: handler, server_shm: 0x5000_0000)
+  }
+  routine serve(msg, badge) {
+    ipc_return(1)
+  }
+}
+process client badge 2 {
+  pmo shm size 4KiB
+  thread main {
+    let conn = -1
+    repeat 1000 {
+      conn = register_client(server: server.main, shm: shm, addr: 0x4000_0000)
+      if conn >= 0 {
+        break
+      }
+      yield()
+    }
+    build_msg(0x4000_0000, 8, 0, 16, 24)
+    repeat ${calls} as i {
+      ipc_call(conn, msg: 0x4000_0000, cap_num: 0)
+      ipc_call(conn, data: [i, i * 3])
+    }
+  }
+}
+`;
+}
+
+/** The state as comparable text (pages as plain arrays). */
+function stateText(kernel: Kernel): string {
+  return JSON.stringify(kernel.state, (_key, value: unknown) => (value instanceof Uint8Array ? Array.from(value) : value));
+}
+
+/**
+ * Runs `program` four ways: run() with nobody listening (the burst fast path), run() with a
+ * listener, step() by step with recording, step() by step without. Returns the kernels, and the
+ * event batches of the two recording runs.
+ */
+function fourWays(program: ScenarioProgram, seed: number) {
+  const quiet = new Kernel(program, { seed, record: false });
+  quiet.run();
+  const listened = new Kernel(program, { seed });
+  const runBatches: KernelEvent[][] = [];
+  listened.onEvents = (batch) => void runBatches.push([...batch]);
+  listened.run();
+  const stepped = new Kernel(program, { seed });
+  const stepBatches: KernelEvent[][] = [];
+  stepped.onEvents = (batch) => void stepBatches.push([...batch]);
+  while (!stepped.halt) stepped.step();
+  const steppedQuiet = new Kernel(program, { seed, record: false });
+  while (!steppedQuiet.halt) steppedQuiet.step();
+  return { quiet, listened, stepped, steppedQuiet, runBatches, stepBatches };
+}
 
 const SCENARIO = `
 machine board {
@@ -90,6 +155,76 @@ ${SCENARIO.slice(SCENARIO.indexOf('process server'))}`;
       expect(other.state.scs.map((sc) => sc?.budget)).toEqual(quiet.state.scs.map((sc) => sc?.budget));
     }
     expect(quiet.halt?.reason).toBe('finished');
+  });
+
+  it('the benchmark scenarios (ChCore and Mach round trips) run identically through run() fast paths and step()', () => {
+    for (const text of [chcoreRoundTrips(25), machRoundTripScenario(25, 'raw'), machRoundTripScenario(25, 'data')]) {
+      const { quiet, listened, stepped, steppedQuiet, runBatches, stepBatches } = fourWays(compileScenario(text), 5);
+      expect(quiet.halt?.reason).toBe('finished');
+      expect(quiet.state.expectFailed).toBe(0);
+      // The whole state, not only the clocks: memory pages, objects, queues, the PRNG.
+      const reference = stateText(steppedQuiet);
+      for (const other of [quiet, listened, stepped]) expect(stateText(other)).toBe(reference);
+      // run() delivers each step's events after that step, exactly as step() does.
+      expect(runBatches.length).toBe(stepBatches.length);
+      expect(JSON.stringify(runBatches)).toBe(JSON.stringify(stepBatches));
+    }
+  });
+
+  it('run() without a listener fires time faults between the kernel steps of a syscall, as step() does', () => {
+    const base = compileScenario(chcoreRoundTrips(6));
+    const handler = base.objects.findIndex((o) => o.name === 'handler');
+    const client = base.objects.findIndex((o) => o.name === 'main' && base.processes[o.owner]!.name === 'client');
+    const loc = { file: 'test.kscn', line: 1, column: 1, endLine: 1, endColumn: 1 };
+    for (let time = 1500; time < 4000; time += 45) {
+      for (const action of [
+        { kind: 'kill-thread' as const, object: handler },
+        { kind: 'kill-thread' as const, object: client },
+        { kind: 'crash-machine' as const, machine: 0, restartAfter: 700 },
+      ]) {
+        const program: ScenarioProgram = { ...base, faults: [{ trigger: { kind: 'time', time }, action, loc }] };
+        const quiet = new Kernel(program, { seed: 2, record: false });
+        quiet.run();
+        const stepped = new Kernel(program, { seed: 2, record: false });
+        while (!stepped.halt) stepped.step();
+        expect(stateText(quiet), `${action.kind} at ${time}`).toBe(stateText(stepped));
+      }
+    }
+  });
+
+  it('syscall-entry events of repeated calls carry equal argument lists', () => {
+    const program = compileScenario(chcoreRoundTrips(3));
+    const kernel = new Kernel(program, { seed: 1 });
+    const entries: KernelEvent[] = [];
+    kernel.onEvents = (batch) => {
+      for (const e of batch) if (e.kind === 'syscall-entry' && e.syscall === 'ipc_call') entries.push(e);
+    };
+    kernel.run();
+    expect(entries).toHaveLength(6);
+    const args = entries.map((e) => (e.kind === 'syscall-entry' ? e.args.map(([n, v]) => `${n}=${v}`).join(',') : ''));
+    // Both forms pass the same message pointer (the data form writes the shm first).
+    expect(new Set(args)).toEqual(new Set([args[0]]));
+    expect(args[0]).toMatch(/^conn_cap=\d+,ipc_msg=1073741824,cap_num=0$/);
+
+    // Different values give different lists, also after a repeat.
+    const sizes = new Kernel(compileScenario(`
+process p {
+  thread main {
+    repeat 2 {
+      repeat 3 as i {
+        let x = pmo_create(size: 4096 * (i + 1))
+      }
+    }
+    let y = pmo_create(size: -0)
+  }
+}`), { seed: 1 });
+    const seen: number[] = [];
+    sizes.onEvents = (batch) => {
+      for (const e of batch) if (e.kind === 'syscall-entry') seen.push(e.args[0]![1]);
+    };
+    sizes.run();
+    expect(seen.slice(0, 6)).toEqual([4096, 8192, 12288, 4096, 8192, 12288]);
+    expect(seen).toHaveLength(7);
   });
 
   it('recording does not change the execution', () => {

@@ -221,4 +221,57 @@ process other on a {
     expect(run.kernel.state.nodes.waiters).toEqual([]);
     expect(run.kernel.state.threads.find((t) => t?.name === 'noded.main')).toMatchObject({ state: 4, exitState: 2 });
   });
+
+  it('the kill syscall wakes a thread parked in noded_receive, which dies (the same path as a fault declaration)', () => {
+    const text = `${TWO}
+process noded on a {
+  thread main {
+    let bs = host_set_node_port()
+    let m0 = noded_receive(bs)
+    let m = noded_receive(bs)
+    print "not reached"
+  }
+}
+process other on a {
+  thread main {
+    yield()
+    let k = kill(noded)
+    expect k == 0
+    print "killed"
+  }
+}`;
+    const run = runProgram(buildProgram(text), { invariants: true });
+    expect(run.violations).toEqual([]);
+    expect(run.failures).toEqual([]);
+    expect(run.trace).toContain('killed');
+    expect(run.trace).not.toContain('not reached');
+    expect(run.halt?.reason).toBe('finished');
+    expect(run.kernel.state.nodes.waiters).toEqual([]);
+    expect(run.kernel.state.threads.find((t) => t?.name === 'noded.main')).toMatchObject({ state: 4, exitState: 2 });
+  });
+
+  it('the kill syscall on a thread parked in an XNU wait: kill(process.thread) as well', () => {
+    const text = `${TWO}
+process noded on a {
+  thread main {
+    let bs = host_set_node_port()
+    let m0 = noded_receive(bs)
+    let m = noded_receive(bs)
+    print "not reached"
+  }
+}
+process other on a {
+  thread main {
+    yield()
+    let k = kill(noded.main)
+    expect k == 0
+  }
+}`;
+    const run = runProgram(buildProgram(text), { invariants: true });
+    expect(run.violations).toEqual([]);
+    expect(run.failures).toEqual([]);
+    expect(run.halt?.reason).toBe('finished');
+    expect(run.kernel.state.nodes.waiters).toEqual([]);
+    expect(run.kernel.state.threads.find((t) => t?.name === 'noded.main')).toMatchObject({ state: 4, exitState: 2 });
+  });
 });
