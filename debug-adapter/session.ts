@@ -209,8 +209,9 @@ export class KscnDebugSession extends DebugSession {
     this.launchArgs = args;
     this.programPath = file;
     this.variables = new VariableStore(this.runtime.kernel);
+    const generation = this.views ? this.views.generation + 1 : 0;
     this.views?.dispose();
-    this.views = new ViewsService(this.runtime.kernel, output.program, this.runtime);
+    this.views = new ViewsService(this.runtime.kernel, output.program, this.runtime, generation);
     this.resetReferences();
     return undefined;
   }

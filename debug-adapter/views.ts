@@ -186,7 +186,10 @@ export class ViewsService {
     readonly kernel: Kernel,
     readonly program: ScenarioProgram,
     private readonly source?: ViewsEventSource,
+    /** A restart passes the previous service's generation + 1, so the views start again. */
+    firstGeneration = 0,
   ) {
+    this.generationCounter = firstGeneration;
     if (source) {
       this.unsubscribe = source.subscribeEvents({
         events: (events, firstIndex) => this.onEvents(events, firstIndex, source.currentStep + 1),
@@ -362,9 +365,11 @@ export class ViewsService {
       }
       case 'mach-msg':
         return this.machRecord(event);
-      case 'node':
+      case 'node': {
         if (!/flipc/i.test(event.action)) return undefined;
-        return this.flipcRecord(event.cpu, event.machine, `FLIPC ${event.action.replace(/^flipc-?/i, '') || 'message'}`, event.text);
+        const record = this.flipcRecord(event.cpu, event.machine, `FLIPC ${event.action.replace(/^flipc-?/i, '') || 'message'}`);
+        return /drop|lost/i.test(event.action) && record ? { ...record, category: 'error', error: 'FLIPC drop' } : record;
+      }
       case 'link': {
         if (event.action !== 'send' && event.action !== 'deliver' && event.action !== 'drop' && event.action !== 'lost') return undefined;
         const link = this.kernel.state.links?.[event.link] ?? this.program.links[event.link];
@@ -428,10 +433,9 @@ export class ViewsService {
     }
   }
 
-  private flipcRecord(cpu: number, machine: number, label: string, text: string): ReturnType<ViewsService['toRecord']> {
+  private flipcRecord(cpu: number, machine: number, label: string): ReturnType<ViewsService['toRecord']> {
     const running = cpu >= 0 ? this.syscallOnCpu.get(cpu) : undefined;
     const from = running?.thread ?? kernelLifeline(machine);
-    void text;
     return { category: 'flipc', from, to: kernelLifeline(machine), label, ...(running ? { loc: running.loc } : {}) };
   }
 

@@ -16,6 +16,7 @@ import {
   type LaunchConfiguration,
 } from './debugConfiguration';
 import { registerTimeTravel } from './timeTravel';
+import { registerTools } from './tools';
 import { registerViews } from './views/index';
 
 /** The bundles next to this one, relative to the extension's root. */
@@ -36,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerDebugging(context, log);
   registerCommands(context, log);
   registerTimeTravel(context);
+  registerTools(context, log, scenarioFile);
   registerViews(context, log);
   await startLanguageClient(context, log);
 }

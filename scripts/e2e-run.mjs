@@ -465,6 +465,8 @@ const SCENARIOS = [
   ['e-run', '(e) kscn: Run Scenario prints the trace and exit 0'],
   ['e2-run-lens', '(e) the "Run" code lens above the scenario runs it too'],
   ['f-restricted', '(f) Restricted Mode: diagnostics still work, Run Scenario refuses with a message'],
+  ['g1-sequence-view', '(g) the IPC Sequence view draws echo.kscn\'s arrows; a click goes to that moment and its line'],
+  ['g2-objects-view', '(g) the Kernel Objects view shows the connection; "Reveal Creating Line" opens its line'],
 ];
 const title = (id) => SCENARIOS.find(([candidate]) => candidate === id)[1];
 
@@ -732,6 +734,81 @@ async function main() {
     if (!text.includes('kscn run: exit 0')) throw new Error(`the run did not succeed: ${text.slice(-300)}`);
   }, page);
 
+  // (g) The debug views: the IPC sequence webview and the kernel objects tree, while stopped at
+  // the end of echo.kscn.
+  let viewsStopped = false;
+  await scenario('g1-sequence-view', title('g1-sequence-view'), 150, async (notes) => {
+    await workbench.openFile('echo.kscn');
+    await workbench.runCommand('Remove All Breakpoints');
+    await workbench.openFile('echo.kscn');
+    const printLine = lineOf(echo, 'print "echo done');
+    await workbench.goToLine(printLine);
+    await page.keyboard.press('F9');
+    await workbench.editor().locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('F5');
+    const continueAction = page.locator('.debug-toolbar .codicon-debug-continue');
+    const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Kernel Scenario' }).first();
+    const first = await Promise.race([
+      continueAction.waitFor({ timeout: 60_000 }).then(() => 'stopped'),
+      picker.waitFor({ timeout: 60_000 }).then(() => 'picker'),
+    ]);
+    if (first === 'picker') {
+      await picker.click({ timeout: 5_000 });
+      await continueAction.waitFor({ timeout: 60_000 });
+    }
+    await workbench.waitForCursorLine(printLine, 15_000);
+    viewsStopped = true;
+    // Room for the views: fold the panes a person would not need here.
+    await collapsePanes(page, ['Watch', 'Breakpoints', 'Variables', 'Call Stack']);
+    await widenSideBar(page, 420);
+    await workbench.runCommand('Focus on IPC Sequence View');
+    const frame = await webviewFrame(page, '#root', 30_000);
+    const view = frame.locator('#root');
+    await frame.locator('#root[data-total="6"]').waitFor({ timeout: 20_000 });
+    const drawn = Number(await view.getAttribute('data-drawn-rows'));
+    const status = (await frame.locator('.status').innerText()).trim();
+    notes.push(`webview: ${status}`);
+    if (drawn < 3) throw new Error(`the view drew ${drawn} rows of the 6 arrows of echo.kscn (${status})`);
+    await sleep(500);
+    await page.screenshot({ path: path.join(artifacts, 'views-sequence.png'), timeout: 10_000 });
+    notes.push(path.relative(root, path.join(artifacts, 'views-sequence.png')));
+    // Click the third arrow (the first ipc_call): the debugger goes to that moment and the editor
+    // shows the call's line.
+    const callLine = lineOf(echo, 'ipc_call(conn, data: [41])');
+    const scroller = frame.locator('.scroller');
+    await scroller.click({ position: { x: 120, y: 44 + 2 * 26 + 13 }, timeout: 5_000 });
+    await workbench.waitForCursorLine(callLine, 15_000);
+    notes.push(`click on arrow #2: editor at line ${callLine}; frame: ${await selectedFrame(page)}`);
+    await frame.locator('.status', { hasText: /now after #2 / }).waitFor({ timeout: 10_000 }).catch(() => notes.push('the current-moment marker did not move to #2'));
+  }, page);
+
+  await scenario('g2-objects-view', title('g2-objects-view'), 90, async (notes) => {
+    if (!viewsStopped) throw new Error('not run: the debugger did not stop for the views');
+    // Room for the tree: fold the sequence view above it.
+    await collapsePanes(page, ['IPC Sequence']);
+    await workbench.runCommand('Focus on Kernel Objects View');
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Kernel Objects' }) }).first();
+    const row = pane.locator('.monaco-list-row', { hasText: 'connection #17: client → server' }).first();
+    await row.waitFor({ timeout: 20_000 });
+    // Open the connection: its two ends show.
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click({ timeout: 5_000 });
+    await pane.locator('.monaco-list-row', { hasText: 'client end: client[6]' }).first().waitFor({ timeout: 10_000 });
+    await pane.locator('.monaco-list-row', { hasText: 'server end: server[6]' }).first().waitFor({ timeout: 10_000 });
+    const rows = (await pane.locator('.monaco-list-row').allInnerTexts()).map((text) => text.replace(/\s+/g, ' ').trim());
+    notes.push(`tree: ${rows.slice(0, 8).join(' | ')}`);
+    await page.screenshot({ path: path.join(artifacts, 'views-objects.png'), timeout: 10_000 });
+    notes.push(path.relative(root, path.join(artifacts, 'views-objects.png')));
+    // The inline action on the connection opens the line that created it (register_client).
+    await row.hover();
+    await row.locator('.action-label.codicon-go-to-file').first().click({ timeout: 5_000 });
+    const registerLine = lineOf(echo, 'register_client(');
+    await workbench.waitForCursorLine(registerLine, 10_000);
+    notes.push(`Reveal Creating Line: line ${registerLine}`);
+  }, page);
+  await page.keyboard.press('Shift+F5').catch(() => {});
+  await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => {});
+  await workbench.runCommand('Remove All Breakpoints').catch(() => {});
+
   // (f) A second workspace whose authors the user does not trust.
   await scenario('f-restricted', title('f-restricted'), 120, async (notes) => {
     const untrusted = path.join(path.dirname(workspace), 'untrusted-workspace');
@@ -772,6 +849,39 @@ async function main() {
   }, undefined, { watchPopups: false });
 
   return finish();
+}
+
+/** Folds the side bar's panes with these titles (if open), to give the others room. */
+async function collapsePanes(page, titles) {
+  for (const title of titles) {
+    const header = page.locator('.pane-header[aria-expanded="true"]', { hasText: title }).first();
+    if ((await header.count()) > 0) await header.click({ timeout: 5_000 }).catch(() => {});
+  }
+}
+
+/** Drags the side bar's edge so that it is about `width` pixels wide. */
+async function widenSideBar(page, width) {
+  const box = await page.locator('.part.sidebar').boundingBox().catch(() => null);
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+  await sleep(300);
+}
+
+/** The frame of a webview whose document has `selector` (webviews are nested iframes). */
+async function webviewFrame(page, selector, milliseconds) {
+  const deadline = Date.now() + milliseconds;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    await sleep(250);
+  }
+  throw new Error(`no webview with ${selector} within ${milliseconds / 1000} s`);
 }
 
 /** The Call Stack view's selected frame, as text. */

@@ -258,6 +258,21 @@ describe('the custom requests and event through the session', () => {
     expect(((await again).body as { total: number }).total).toBe(6);
   });
 
+  it('a restart starts a new generation, so the views start again', async () => {
+    const dc = adapter.client;
+    const program = fixture('echo.kscn');
+    const args = { type: 'kscn', request: 'launch', name: 'views', program } as never;
+    const changed = dc.waitForEvent(IPC_EVENTS_CHANGED_EVENT) as Promise<DebugProtocol.Event>;
+    await launch(dc, args, { breakpoints: [{ line: marker(program, 'PRINT_DONE') }] });
+    const before = (await changed).body as { total: number; generation: number };
+    expect(before.total).toBe(6);
+    const again = dc.waitForEvent(IPC_EVENTS_CHANGED_EVENT) as Promise<DebugProtocol.Event>;
+    await resumeAndStop(dc, () => dc.customRequest('restart', { arguments: args }));
+    const after = (await again).body as { total: number; generation: number };
+    expect(after.generation).not.toBe(before.generation);
+    expect(after.total).toBe(6);
+  });
+
   it('an arrow is a moment kscn/goToMoment can go to', async () => {
     const dc = adapter.client;
     const program = fixture('echo.kscn');

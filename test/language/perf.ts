@@ -1,8 +1,9 @@
-// Performance sanity script (not a timed test): parse + check of a generated 10,000-line scenario.
+// Performance sanity script (not a timed test): parse + check of a generated 10,000-line scenario,
+// and the incremental re-analysis after an edit.
 // Run: npx esbuild test/language/perf.ts --bundle --platform=node --log-level=warning | node
 // Target: under 100 ms per parse + check on the 2-core CI machine, after warm-up.
 
-import { analyze, compile, formatDocument, generateLargeScenario, parse } from '../../language/core/index';
+import { analyze, compile, formatDocument, generateLargeScenario, isIncrementalAnalysis, parse, reanalyze } from '../../language/core/index';
 
 const lines = Number(process.argv[2] ?? 10_000);
 const text = generateLargeScenario(lines);
@@ -37,3 +38,19 @@ time('parse', 15, () => parse(text, 'large.kscn'));
 time('parse + check', 15, () => analyze(text, 'large.kscn'));
 time('compile (with lower)', 15, () => compile(text, 'large.kscn'));
 time('format', 5, () => formatDocument(text));
+{
+  // What the language server does after an edit: a line inserted in (then removed from) a process
+  // in the middle of the file, analysed incrementally from the previous version's analysis.
+  const all = text.split('\n');
+  const middle = Math.floor(all.length / 2);
+  const edited = [...all.slice(0, middle), '    # edit', ...all.slice(middle)].join('\n');
+  let current = analyze(text, 'large.kscn');
+  let flip = false;
+  let incremental = 0;
+  time('reanalyze (one edit)', 15, () => {
+    flip = !flip;
+    current = reanalyze(current, flip ? edited : text);
+    if (isIncrementalAnalysis(current)) incremental++;
+  });
+  console.log(`${incremental} of 18 reanalyses were incremental`);
+}
