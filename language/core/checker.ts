@@ -125,6 +125,8 @@ export interface RoutineInfo {
   readonly body: Block;
   readonly params: readonly string[];
   readonly slotNames: string[];
+  /** The hidden counter slot of each `repeat` (its name carries the statement's line and column). */
+  readonly repeatSlots: [RepeatStatement, number][];
 }
 
 /** Everything lowering needs, keyed by syntax nodes. */
@@ -150,7 +152,37 @@ export interface CheckResult {
   readonly diagnostics: Diagnostic[];
   readonly symbols: SymbolTable;
   readonly model: CheckedModel;
+  /** What an incremental re-check needs (see `recheckProcess`). */
+  readonly state: CheckState;
 }
+
+type TopLevelEntry = { kind: 'machine' | 'process'; declaration: SymbolDeclaration; index: number };
+
+/**
+ * Internal: how a check's outputs are laid out, so that one process can be checked again and its
+ * part of every output replaced. Marks arrays hold, per process, where its part of a phase starts
+ * (one more entry for the end).
+ */
+export interface CheckState {
+  readonly topLevel: Map<string, TopLevelEntry>;
+  /** Checker diagnostics in the order they were found, and the process each is about (-1: none). */
+  diagnostics: Diagnostic[];
+  owners: number[];
+  /** Item declarations (one per item) of each process in `symbols.declarations`. */
+  readonly itemDeclarations: number[];
+  /** Params and locals of each process in `symbols.declarations`. */
+  readonly codeDeclarations: number[];
+  /** References recorded by the header, item and code checks of each process. */
+  readonly headerReferences: number[];
+  readonly itemReferences: number[];
+  readonly codeReferences: number[];
+  /** Call sites of each process in `symbols.calls`. */
+  readonly codeCalls: number[];
+  /** Each process's first object and routine index. */
+  readonly firstObject: number[];
+  readonly firstRoutine: number[];
+}
+
 
 // ---------------------------------------------------------------------------------------------
 // Language constants
@@ -266,6 +298,13 @@ interface Expectation {
   readonly printPart?: boolean;
 }
 
+// Shared expectations (expressions are checked often; these need no allocation).
+const NONE: Expectation = {};
+const PRINT_PART: Expectation = { printPart: true };
+const STATEMENT_VALUE: Expectation = { statementValue: true };
+const PRINT_OR_STATEMENT: Expectation = { printPart: true, statementValue: true };
+const IDENTITY: Expectation = { identity: true };
+
 /** A resolved name before the context decides how it evaluates. */
 type Entity =
   | { readonly kind: 'local'; readonly local: LocalInfo }
@@ -283,11 +322,109 @@ export function check(ast: FileNode, text: string, lines: LineIndex): CheckResul
   return new Checker(ast, text, lines).run();
 }
 
+export interface RecheckInput {
+  /** The new syntax tree: the old one with process `index` replaced. */
+  readonly ast: FileNode;
+  readonly text: string;
+  readonly lines: LineIndex;
+  /** The old check's outputs; they are updated in place. */
+  readonly model: CheckedModel;
+  readonly symbols: SymbolTable;
+  readonly state: CheckState;
+  readonly index: number;
+  readonly oldNode: ProcessNode;
+}
+
+/**
+ * Checks process `index` again after an edit that kept every name it declares (and their kinds,
+ * order, and which threads have a body), updating the old outputs in place: the result equals a
+ * full check of the new tree. Undefined when it cannot (the diagnostic cap would be reached).
+ * The old outputs are consumed either way.
+ */
+export function recheckProcess(input: RecheckInput): { symbols: SymbolTable; diagnostics: Diagnostic[]; state: CheckState } | undefined {
+  const { model, state, index } = input;
+  forgetCode(model, input.oldNode);
+  const root = input.symbols.root as { end: number };
+  root.end = input.lines.length;
+  const symbols = SymbolTable.reuse(input.lines, input.symbols.root, [], [], [], new Map(input.symbols.bootSlots));
+  const checker = new Checker(input.ast, input.text, input.lines, { model, symbols, topLevel: state.topLevel });
+  return checker.recheck(index, state, input.symbols);
+}
+
+/** Removes a process's statements and expressions from the model's maps. */
+function forgetCode(model: CheckedModel, node: ProcessNode): void {
+  const expression = (e: Expression): void => {
+    switch (e.kind) {
+      case 'name': model.names.delete(e); break;
+      case 'call': model.calls.delete(e); for (const arg of e.args) expression(arg.value); break;
+      case 'list': for (const item of e.items) expression(item); break;
+      case 'unary': expression(e.operand); break;
+      case 'binary': expression(e.left); expression(e.right); break;
+      case 'paren': expression(e.expression); break;
+      default: break;
+    }
+  };
+  const block = (b: Block): void => {
+    for (const st of b.statements) statement(st);
+  };
+  const statement = (st: Statement): void => {
+    switch (st.kind) {
+      case 'let': model.slots.delete(st); expression(st.value); break;
+      case 'assign': model.slots.delete(st); expression(st.value); break;
+      case 'call': expression(st.call); break;
+      case 'expression': expression(st.expression); break;
+      case 'expect': expression(st.condition); break;
+      case 'print': for (const part of st.parts) expression(part); break;
+      case 'if':
+        expression(st.condition);
+        block(st.then);
+        if (st.else !== undefined) {
+          if (st.else.kind === 'block') block(st.else);
+          else statement(st.else);
+        }
+        break;
+      case 'repeat': model.slots.delete(st); model.repeatCounters.delete(st); expression(st.count); block(st.body); break;
+      default: break;
+    }
+  };
+  for (const item of node.items) {
+    if (item.kind === 'thread' && item.body !== undefined) block(item.body);
+    else if (item.kind === 'routine') block(item.body);
+  }
+}
+
+/** `array.splice(start, count, ...items)` without spreading (which is bounded by the stack). */
+function spliceArray<T>(array: T[], start: number, count: number, items: readonly T[]): void {
+  if (items.length < 4096) {
+    array.splice(start, count, ...items);
+    return;
+  }
+  const tail = array.slice(start + count);
+  array.length = start;
+  for (const item of items) array.push(item);
+  for (const item of tail) array.push(item);
+}
+
+function shiftMarks(marks: number[], from: number, delta: number): void {
+  if (delta === 0) return;
+  for (let i = from; i < marks.length; i++) marks[i]! += delta;
+}
+
 class Checker {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly symbols: SymbolTable;
   private readonly model: CheckedModel;
-  private readonly topLevel = new Map<string, { kind: 'machine' | 'process'; declaration: SymbolDeclaration; index: number }>();
+  private readonly topLevel: Map<string, TopLevelEntry>;
+  /** The process being checked (-1: none), recorded with each diagnostic. */
+  private owner = -1;
+  private readonly owners: number[] = [];
+  /** When checking one process again: its old item declarations, reused in order. */
+  private reuse: SymbolDeclaration[] | undefined;
+  private reuseIndex = 0;
+  /** When checking one process again: where its objects and routines go. */
+  private objectCursor = -1;
+  private routineCursor = -1;
+  private rechecking = false;
   private readonly machineDeclarations: SymbolDeclaration[] = [];
   private readonly objectByNode = new Map<PmoNode | ThreadNode, ObjectInfo>();
   private readonly routineByNode = new Map<ThreadNode | RoutineNode, RoutineInfo>();
@@ -298,9 +435,11 @@ class Checker {
     private readonly ast: FileNode,
     private readonly text: string,
     lines: LineIndex,
+    reuse?: { model: CheckedModel; symbols: SymbolTable; topLevel: Map<string, TopLevelEntry> },
   ) {
-    this.symbols = new SymbolTable(lines);
-    this.model = {
+    this.topLevel = reuse?.topLevel ?? new Map();
+    this.symbols = reuse?.symbols ?? new SymbolTable(lines);
+    this.model = reuse?.model ?? {
       machines: [],
       implicitMachine: ast.machines.length === 0,
       processes: [],
@@ -316,15 +455,161 @@ class Checker {
   }
 
   run(): CheckResult {
+    const { declarations, references, calls } = this.symbols;
+    const model = this.model;
     this.declareTopLevel();
-    for (const process of this.model.processes) this.declareProcessItems(process);
-    for (const process of this.model.processes) this.checkProcessHeader(process);
+    const itemDeclarations: number[] = [];
+    const firstObject: number[] = [];
+    const firstRoutine: number[] = [];
+    for (const process of model.processes) {
+      this.owner = process.index;
+      itemDeclarations.push(declarations.length);
+      firstObject.push(model.objects.length);
+      firstRoutine.push(model.routines.length);
+      this.declareProcessItems(process);
+    }
+    itemDeclarations.push(declarations.length);
+    firstObject.push(model.objects.length);
+    firstRoutine.push(model.routines.length);
+    const headerReferences = this.eachProcess(references, (process) => this.checkProcessHeader(process));
+    this.owner = -1;
     this.checkLinks();
     this.checkFaults();
-    for (const process of this.model.processes) this.checkProcessItems(process);
-    for (const process of this.model.processes) this.checkProcessCode(process);
-    for (const process of this.model.processes) this.recordBootSlots(process);
-    return { diagnostics: this.diagnostics, symbols: this.symbols, model: this.model };
+    const itemReferences = this.eachProcess(references, (process) => this.checkProcessItems(process));
+    const codeDeclarations: number[] = [];
+    const codeCalls: number[] = [];
+    const codeReferences = this.eachProcess(references, (process) => {
+      codeDeclarations.push(declarations.length);
+      codeCalls.push(calls.length);
+      this.checkProcessCode(process);
+    });
+    codeDeclarations.push(declarations.length);
+    codeCalls.push(calls.length);
+    this.eachProcess(references, (process) => this.recordBootSlots(process));
+    this.owner = -1;
+    const state: CheckState = {
+      topLevel: this.topLevel,
+      diagnostics: this.diagnostics,
+      owners: this.owners,
+      itemDeclarations,
+      codeDeclarations,
+      headerReferences,
+      itemReferences,
+      codeReferences,
+      codeCalls,
+      firstObject,
+      firstRoutine,
+    };
+    return { diagnostics: this.diagnostics, symbols: this.symbols, model, state };
+  }
+
+  /** Runs a phase for each process, as its owner; returns where each one's references start. */
+  private eachProcess(references: readonly unknown[], body: (process: ProcessInfo) => void): number[] {
+    const marks: number[] = [];
+    for (const process of this.model.processes) {
+      this.owner = process.index;
+      marks.push(references.length);
+      body(process);
+    }
+    marks.push(references.length);
+    return marks;
+  }
+
+  /** Checks process `index` again (see `recheckProcess`). */
+  recheck(index: number, state: CheckState, old: SymbolTable): { symbols: SymbolTable; diagnostics: Diagnostic[]; state: CheckState } | undefined {
+    const model = this.model;
+    const node = this.ast.processes[index]!;
+    const oldInfo = model.processes[index]!;
+    const declaration = oldInfo.declaration as Mutable<SymbolDeclaration>;
+    declaration.range = node.range;
+    declaration.nameRange = node.name.range;
+    declaration.node = node;
+    const info: ProcessInfo = {
+      index,
+      node,
+      declaration,
+      machine: 0,
+      badge: index + 1,
+      tock: node.tock !== undefined,
+      caps: [],
+      items: new Map(),
+      held: new Set(),
+      heldGroups: new Set(),
+    };
+    model.processes[index] = info;
+    this.owner = index;
+    this.rechecking = true;
+    this.reuse = old.declarations.slice(state.itemDeclarations[index]!, state.itemDeclarations[index + 1]!);
+    this.reuseIndex = 0;
+    this.objectCursor = state.firstObject[index]!;
+    this.routineCursor = state.firstRoutine[index]!;
+    this.declareProcessItems(info);
+    this.reuse = undefined;
+    const references = this.symbols.references;
+    this.checkProcessHeader(info);
+    const afterHeader = references.length;
+    this.checkProcessItems(info);
+    const afterItems = references.length;
+    this.checkProcessCode(info);
+    this.recordBootSlots(info);
+    this.owner = -1;
+
+    // The diagnostic cap must not be reached (below it, every process's diagnostics are its own).
+    let kept = 0;
+    for (const owner of state.owners) if (owner !== index) kept++;
+    if (state.diagnostics.length >= MAX_CHECK_DIAGNOSTICS || kept + this.diagnostics.length >= MAX_CHECK_DIAGNOSTICS) return undefined;
+    const diagnostics: Diagnostic[] = [];
+    const owners: number[] = [];
+    state.diagnostics.forEach((diagnostic, i) => {
+      if (state.owners[i] !== index) {
+        diagnostics.push(diagnostic);
+        owners.push(state.owners[i]!);
+      }
+    });
+    for (const diagnostic of this.diagnostics) {
+      diagnostics.push(diagnostic);
+      owners.push(index);
+    }
+    state.diagnostics = diagnostics;
+    state.owners = owners;
+
+    // Declarations: only the params and locals change.
+    const allDeclarations = old.declarations;
+    const start = state.codeDeclarations[index]!;
+    const oldCount = state.codeDeclarations[index + 1]! - start;
+    spliceArray(allDeclarations, start, oldCount, this.symbols.declarations);
+    shiftMarks(state.codeDeclarations, index + 1, this.symbols.declarations.length - oldCount);
+    for (let i = start; i < allDeclarations.length; i++) (allDeclarations[i] as Mutable<SymbolDeclaration>).id = i;
+
+    // References: the code, item and header parts (in that order, so earlier indices hold).
+    const allReferences = old.references;
+    const parts: [number[], number, number][] = [
+      [state.codeReferences, afterItems, references.length],
+      [state.itemReferences, afterHeader, afterItems],
+      [state.headerReferences, 0, afterHeader],
+    ];
+    for (const [marks, from, to] of parts) {
+      const partStart = marks[index]!;
+      const partCount = marks[index + 1]! - partStart;
+      spliceArray(allReferences, partStart, partCount, references.slice(from, to));
+      const delta = to - from - partCount;
+      shiftMarks(marks, index + 1, delta);
+      // The later phases' marks move too.
+      if (marks === state.itemReferences) shiftMarks(state.codeReferences, 0, delta);
+      if (marks === state.headerReferences) {
+        shiftMarks(state.itemReferences, 0, delta);
+        shiftMarks(state.codeReferences, 0, delta);
+      }
+    }
+
+    const allCalls = old.calls;
+    const callStart = state.codeCalls[index]!;
+    const callCount = state.codeCalls[index + 1]! - callStart;
+    spliceArray(allCalls, callStart, callCount, this.symbols.calls);
+    shiftMarks(state.codeCalls, index + 1, this.symbols.calls.length - callCount);
+
+    const symbols = SymbolTable.reuse(this.symbols.lines, this.symbols.root, allDeclarations, allReferences, allCalls, this.symbols.bootSlots);
+    return { symbols, diagnostics, state };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -346,6 +631,7 @@ class Checker {
     extra?: { related?: RelatedInformation[]; data?: unknown },
   ): void {
     if (this.diagnostics.length >= MAX_CHECK_DIAGNOSTICS) return;
+    this.owners.push(this.owner);
     this.diagnostics.push({
       severity,
       message,
@@ -364,6 +650,22 @@ class Checker {
     container: string | undefined,
     detail: string,
   ): SymbolDeclaration {
+    if (this.reuse !== undefined) {
+      // Checking one process again: its item declarations keep their identity (other processes'
+      // references point to them), with every field set afresh.
+      const reused = this.reuse[this.reuseIndex++]! as Mutable<SymbolDeclaration>;
+      reused.name = name.name;
+      reused.kind = kind;
+      reused.range = range;
+      reused.nameRange = name.range;
+      reused.container = container;
+      reused.detail = detail;
+      reused.bootSlot = undefined;
+      reused.valueKind = undefined;
+      reused.frameSlot = undefined;
+      reused.node = node;
+      return reused;
+    }
     // One object shape for every declaration (optional fields present, possibly undefined).
     const declaration: SymbolDeclaration = {
       id: this.nextId++,
@@ -519,7 +821,8 @@ class Checker {
       children: [],
       entries: [],
     };
-    this.symbols.root.children.push(scope);
+    if (this.rechecking) this.symbols.root.children[process.index] = scope;
+    else this.symbols.root.children.push(scope);
     this.scopeByProcess.set(process, scope);
     for (const item of process.node.items) {
       let declaration: SymbolDeclaration;
@@ -564,7 +867,7 @@ class Checker {
 
   private addObject(kind: 'pmo' | 'thread', process: ProcessInfo, node: PmoNode | ThreadNode, declaration: SymbolDeclaration): ObjectInfo {
     const object: ObjectInfo = {
-      index: this.model.objects.length,
+      index: this.objectCursor >= 0 ? this.objectCursor++ : this.model.objects.length,
       kind,
       owner: process.index,
       node,
@@ -575,14 +878,15 @@ class Checker {
       cpu: -1,
       routine: -1,
     };
-    this.model.objects.push(object);
+    this.model.objects[object.index] = object;
     this.objectByNode.set(node, object);
     return object;
   }
 
   private addRoutine(process: ProcessInfo, node: ThreadNode | RoutineNode, name: string, body: Block, params: string[]): RoutineInfo {
-    const routine: RoutineInfo = { index: this.model.routines.length, name, owner: process.index, node, body, params, slotNames: [] };
-    this.model.routines.push(routine);
+    const index = this.routineCursor >= 0 ? this.routineCursor++ : this.model.routines.length;
+    const routine: RoutineInfo = { index, name, owner: process.index, node, body, params, slotNames: [], repeatSlots: [] };
+    this.model.routines[index] = routine;
     this.routineByNode.set(node, routine);
     return routine;
   }
@@ -1170,7 +1474,7 @@ class Checker {
         this.checkCallStatement(frame, statement.call);
         break;
       case 'expression':
-        this.checkExpression(frame, statement.expression, {});
+        this.checkExpression(frame, statement.expression, NONE);
         this.error(
           statement.range,
           'an expression on its own does nothing; use it in \'let\', \'expect\' or \'print\'',
@@ -1178,17 +1482,17 @@ class Checker {
         );
         break;
       case 'expect': {
-        const kind = this.checkExpression(frame, statement.condition, {});
+        const kind = this.checkExpression(frame, statement.condition, NONE);
         this.checkScalar(statement.condition, kind, '\'expect\'');
         break;
       }
       case 'print':
-        for (const part of statement.parts) this.checkExpression(frame, part, { printPart: true });
+        for (const part of statement.parts) this.checkExpression(frame, part, PRINT_PART);
         break;
       case 'if': {
         let current: typeof statement | undefined = statement;
         while (current !== undefined) {
-          const kind = this.checkExpression(frame, current.condition, {});
+          const kind = this.checkExpression(frame, current.condition, NONE);
           this.checkScalar(current.condition, kind, '\'if\'');
           this.pushScope(frame, current.then);
           const elseBranch: typeof current.else = current.else;
@@ -1201,7 +1505,7 @@ class Checker {
         break;
       }
       case 'repeat': {
-        const kind = this.checkExpression(frame, statement.count, {});
+        const kind = this.checkExpression(frame, statement.count, NONE);
         this.checkScalar(statement.count, kind, '\'repeat\'');
         const counter = statement.counter;
         let counterSlot = -1;
@@ -1211,6 +1515,7 @@ class Checker {
         }
         const hidden = this.allocateSlot(frame, `(repeat ${statement.range.start.line}:${statement.range.start.column})`);
         this.model.repeatCounters.set(statement, hidden);
+        frame.routine.repeatSlots.push([statement, hidden]);
         frame.loopDepth++;
         this.pushScope(frame, statement.body, (scope) => {
           if (counter !== undefined) {
@@ -1245,7 +1550,7 @@ class Checker {
           : 'number';
       }
     }
-    const kind = this.checkExpression(frame, value, { statementValue: true });
+    const kind = this.checkExpression(frame, value, STATEMENT_VALUE);
     if (kind === 'list') this.error(value.range, 'a list can only be an argument (such as \'data:\' or \'caps:\')', 'type');
     return kind;
   }
@@ -1295,7 +1600,7 @@ class Checker {
       );
     }
     this.symbols.calls.push({ call, argumentParameters: call.args.map(() => -1) });
-    for (const arg of call.args) this.checkExpression(frame, arg.value, { printPart: true, statementValue: true });
+    for (const arg of call.args) this.checkExpression(frame, arg.value, PRINT_OR_STATEMENT);
   }
 
   /** Binds arguments to parameters and checks each against its parameter kind. */
@@ -1344,7 +1649,7 @@ class Checker {
       argumentParameters.push(index);
       const param = index >= 0 ? params[index] : undefined;
       if (param !== undefined) this.checkArgument(frame, arg.value, param, spec.name);
-      else this.checkExpression(frame, arg.value, { printPart: true, statementValue: true });
+      else this.checkExpression(frame, arg.value, PRINT_OR_STATEMENT);
     }
     const missing = params.filter((p, i) => !p.optional && bound[i] === undefined);
     if (missing.length > 0) {
@@ -1382,7 +1687,7 @@ class Checker {
       const inner = unwrap(value);
       if (inner.kind === 'string' && kind === 'data') return; // one byte string is data too
       if (inner.kind !== 'list') {
-        const valueKind = this.checkExpression(frame, value, {});
+        const valueKind = this.checkExpression(frame, value, NONE);
         if (inner.kind !== 'error' && valueKind !== 'unknown') {
           this.error(value.range, `expected ${kindPhrase(kind)} ${where}`, 'wrong-kind');
         }
@@ -1392,7 +1697,7 @@ class Checker {
         if (kind === 'capabilities') {
           this.checkArgument(frame, item, { name: param.name, kind: 'capability', doc: '' }, calleeName);
         } else {
-          const itemKind = this.checkExpression(frame, item, { printPart: true });
+          const itemKind = this.checkExpression(frame, item, PRINT_PART);
           if (isStaticObject(item, itemKind) || itemKind === 'list' || itemKind === 'none') {
             this.error(item.range, `message data holds integers and byte strings, not ${this.describeValue(item, itemKind)}`, 'wrong-kind');
           }
@@ -1401,7 +1706,7 @@ class Checker {
       return;
     }
     if (kind === 'bytes') {
-      const valueKind = this.checkExpression(frame, value, { printPart: true });
+      const valueKind = this.checkExpression(frame, value, PRINT_PART);
       if (valueKind !== 'bytes' && valueKind !== 'unknown') this.error(value.range, `expected ${kindPhrase('bytes')} ${where}`, 'wrong-kind');
       return;
     }
@@ -1474,14 +1779,14 @@ class Checker {
       case 'paren':
         return this.checkExpression(frame, expression.expression, expectation);
       case 'list': {
-        for (const item of expression.items) this.checkExpression(frame, item, { printPart: true });
+        for (const item of expression.items) this.checkExpression(frame, item, PRINT_PART);
         if (expectation.parameter === undefined && !expectation.statementValue) {
           this.error(expression.range, 'a list can only be an argument (such as \'data:\' or \'caps:\')', 'type');
         }
         return 'list';
       }
       case 'unary': {
-        const kind = this.checkExpression(frame, expression.operand, {});
+        const kind = this.checkExpression(frame, expression.operand, NONE);
         this.checkOperand(expression.operand, kind, expression.op);
         return expression.op === 'not' ? 'boolean' : 'number';
       }
@@ -1506,14 +1811,14 @@ class Checker {
     if (op === '==' || op === '!=') {
       const leftIsIdentity = isIdentityCall(expression.left);
       const rightIsIdentity = isIdentityCall(expression.right);
-      const left = this.checkExpression(frame, expression.left, { identity: rightIsIdentity });
-      const right = this.checkExpression(frame, expression.right, { identity: leftIsIdentity });
+      const left = this.checkExpression(frame, expression.left, rightIsIdentity ? IDENTITY : NONE);
+      const right = this.checkExpression(frame, expression.right, leftIsIdentity ? IDENTITY : NONE);
       this.checkOperand(expression.left, left, op);
       this.checkOperand(expression.right, right, op);
       return 'boolean';
     }
-    const left = this.checkExpression(frame, expression.left, {});
-    const right = this.checkExpression(frame, expression.right, {});
+    const left = this.checkExpression(frame, expression.left, NONE);
+    const right = this.checkExpression(frame, expression.right, NONE);
     this.checkOperand(expression.left, left, op);
     this.checkOperand(expression.right, right, op);
     if (op === 'and' || op === 'or' || op === '<' || op === '<=' || op === '>' || op === '>=') return 'boolean';
@@ -1770,6 +2075,8 @@ class Checker {
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function isNumeric(kind: ValueKind): boolean {
   return kind === 'number' || kind === 'boolean' || kind === 'unknown' || kind === 'objectId' || kind === 'capability' || kind === 'connection' || kind === 'pmo' || kind === 'thread';

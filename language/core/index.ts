@@ -4,7 +4,8 @@
 // result carries its diagnostics. The language server, the CLI and the tests are built on this.
 
 import type { FileNode } from './ast';
-import { check, type CheckedModel } from './checker';
+import type { CheckedModel } from './checker';
+import { analyzeFull, isIncrementalAnalysis, reanalyzeParts, sortDiagnostics } from './incremental';
 import { lowerModel } from './lower';
 import { parseText } from './parser';
 import type { SymbolTable } from './symbols';
@@ -57,18 +58,22 @@ export function parse(text: string, file: string): ParseOutput {
 
 /** Parses and checks scenario text, building the symbol table. Never throws. */
 export function analyze(text: string, file: string): Analysis {
-  const parsed = parseText(text, file);
-  const checked = check(parsed.ast, text, parsed.lines);
-  return {
-    file,
-    text,
-    ast: parsed.ast,
-    diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]),
-    symbols: checked.symbols,
-    lines: parsed.lines,
-    model: checked.model,
-  };
+  return analyzeFull(text, file);
 }
+
+/**
+ * The analysis of a new text of the same file, given the analysis of its previous text: after an
+ * edit inside one process that keeps the names it declares, only that process is parsed and
+ * checked again and the rest is moved and reused; otherwise this is `analyze`. Either way the
+ * result equals `analyze(text, previous.file)`. `previous` is consumed (its objects are reused and
+ * updated in place): do not use it, or anything taken from it, afterwards. Never throws.
+ */
+export function reanalyze(previous: Analysis, text: string): Analysis {
+  return reanalyzeParts(previous, text);
+}
+
+/** Whether `reanalyze` took the incremental path for this analysis (for tests and benchmarks). */
+export { isIncrementalAnalysis };
 
 /** Lowers an analysis to the kernel program, or undefined when it has errors. */
 export function lower(analysis: Analysis): ScenarioProgram | undefined {
@@ -81,12 +86,4 @@ export function compile(text: string, file: string): CompileOutput {
   const analysis = analyze(text, file);
   const program = lower(analysis);
   return { ...(program !== undefined ? { program } : {}), diagnostics: analysis.diagnostics, analysis };
-}
-
-/** Orders diagnostics by position (stable, so a line's errors keep their discovery order). */
-function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics
-    .map((diagnostic, index) => ({ diagnostic, index }))
-    .sort((a, b) => a.diagnostic.range.start.offset - b.diagnostic.range.start.offset || a.index - b.index)
-    .map((entry) => entry.diagnostic);
 }

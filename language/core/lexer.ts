@@ -143,12 +143,16 @@ function punctuationLength(c: number, d: number): number {
   }
 }
 
-export function lex(text: string, lines: LineIndex): LexResult {
+/**
+ * Lexes `text` from `start` to `end` (the whole text by default). A part must begin and end where
+ * no token can span (a line start, say): an incremental analysis re-lexes one declaration's lines.
+ */
+export function lex(text: string, lines: LineIndex, start = 0, end = text.length): LexResult {
   const tokens: Token[] = [];
   const comments: Comment[] = [];
   const diagnostics: Diagnostic[] = [];
-  const n = text.length;
-  let i = 0;
+  const n = end;
+  let i = start;
 
   const error = (start: number, end: number, message: string, code: string, data?: unknown): void => {
     if (diagnostics.length >= 200) return;

@@ -12,7 +12,7 @@ import type {
   ThreadOption, ThreadTypeName,
 } from './ast';
 import { lex, type Comment, type Token } from './lexer';
-import { LineIndex, closestName, type Diagnostic, type Range, type RelatedInformation } from './text';
+import { LineIndex, closestName, type Diagnostic, type Position, type Range, type RelatedInformation } from './text';
 
 export interface ParseResult {
   readonly ast: FileNode;
@@ -21,6 +21,10 @@ export interface ParseResult {
   readonly lines: LineIndex;
   /** The raw comments, in order. */
   readonly comments: readonly Comment[];
+  /** The top-level steps, for incremental analysis. */
+  readonly steps: readonly ParseStep[];
+  /** How many of `diagnostics` (the first ones) come from the lexer. */
+  readonly lexDiagnosticCount: number;
 }
 
 /** The most diagnostics one parse reports; the rest would only repeat the first ones' cause. */
@@ -55,9 +59,59 @@ const FAULT_ACTIONS: readonly string[] = ['kill', 'link', 'crash', 'drop'];
 export function parseText(text: string, file: string): ParseResult {
   const lines = new LineIndex(text);
   const lexed = lex(text, lines);
+  const lexDiagnosticCount = lexed.diagnostics.length;
   const parser = new Parser(text, file, lines, lexed.tokens, lexed.diagnostics);
   const ast = parser.parseFile(lexed.comments);
-  return { ast, diagnostics: parser.diagnostics, lines, comments: lexed.comments };
+  return { ast, diagnostics: parser.diagnostics, lines, comments: lexed.comments, steps: parser.steps, lexDiagnosticCount };
+}
+
+export interface RegionParse {
+  readonly steps: readonly ParseStep[];
+  readonly lexDiagnostics: readonly Diagnostic[];
+  readonly comments: readonly Comment[];
+  /** Whether the parse stopped exactly at the stop token, having looked at nothing past `end`. */
+  readonly clean: boolean;
+}
+
+/**
+ * Parses the part of `text` from `start` (where a step begins) to `end` (a line end) as top-level
+ * steps, stopping at the first token at or after `stop`. For incremental analysis: the result
+ * is what a whole-file parse would give for those steps when `clean` and the step before `start`
+ * did not look into the part.
+ */
+export function parseRegion(text: string, file: string, lines: LineIndex, start: number, end: number, stop: number): RegionParse {
+  const lexed = lex(text, lines, start, end);
+  const tokens = lexed.tokens;
+  let stopIndex = tokens.length - 1;
+  if (stop < end) {
+    stopIndex = tokens.findIndex((t) => t.kind !== 'newline' && t.start >= stop);
+    if (stopIndex < 0 || tokens[stopIndex]!.start !== stop) return { steps: [], lexDiagnostics: lexed.diagnostics, comments: lexed.comments, clean: false };
+  }
+  const lexDiagnostics = [...lexed.diagnostics];
+  const parser = new Parser(text, file, lines, tokens, lexed.diagnostics);
+  parser.parseSteps(stop < end ? stopIndex : -1);
+  const atEnd = end >= text.length;
+  const clean = parser.position === stopIndex && (atEnd || parser.furthest < tokens.length - 1);
+  return { steps: parser.steps, lexDiagnostics, comments: lexed.comments, clean };
+}
+
+/** A top-level declaration. */
+export type StepNode = MachineNode | ProcessNode | LinkNode | FaultNode | ScenarioHeader;
+
+/** One top-level step of the parse: a declaration, or a stray token and what was skipped with it. */
+export interface ParseStep {
+  /** The declaration, or undefined for a stray token. */
+  readonly node: StepNode | undefined;
+  /** Where the step starts (moves with the step). */
+  readonly start: Position;
+  /** Every position made while parsing the step (each object once). */
+  readonly log: Position[];
+  /** The end of the furthest token the parser looked at during the step, relative to `start`. */
+  readonly seenEnd: number;
+  /** Syntax errors counted during the step (towards the cap). */
+  readonly parseErrors: number;
+  /** The syntax diagnostics made during the step, in order. */
+  readonly diagnostics: Diagnostic[];
 }
 
 class Parser {
@@ -72,6 +126,15 @@ class Parser {
   /** Set after a fatal problem in a statement; silences follow-on errors until the line ends. */
   private panicking = false;
   private parseErrorCount = 0;
+  /** The index of the furthest token looked at (see `ParseStep.seenEnd`). */
+  private seen = 0;
+  readonly steps: ParseStep[] = [];
+  readonly machines: MachineNode[] = [];
+  readonly processes: ProcessNode[] = [];
+  readonly items: (MachineNode | ProcessNode)[] = [];
+  readonly links: LinkNode[] = [];
+  readonly faults: FaultNode[] = [];
+  scenario: ScenarioHeader | undefined;
 
   constructor(
     private readonly text: string,
@@ -83,6 +146,16 @@ class Parser {
     this.diagnostics = lexDiagnostics;
   }
 
+  /** The current token index. */
+  get position(): number {
+    return this.pos;
+  }
+
+  /** The index of the furthest token looked at. */
+  get furthest(): number {
+    return this.seen;
+  }
+
   // -------------------------------------------------------------------------------------------
   // Token access
 
@@ -90,7 +163,13 @@ class Parser {
     if (this.groupDepth > 0 && !this.panicking) {
       while (this.tokens[this.pos]!.kind === 'newline') this.pos++;
     }
+    if (this.pos > this.seen) this.seen = this.pos;
     return this.tokens[this.pos]!;
+  }
+
+  /** Notes that the token at `index` was looked at (see `seen`). */
+  private look(index: number): void {
+    if (index > this.seen) this.seen = Math.min(index, this.tokens.length - 1);
   }
 
   /** The token after the current one (newlines skipped inside groups). */
@@ -98,6 +177,7 @@ class Parser {
     this.peek();
     let i = this.pos + 1;
     if (this.groupDepth > 0 && !this.panicking) while (this.tokens[i]!.kind === 'newline') i++;
+    this.look(i);
     return this.tokens[Math.min(i, this.tokens.length - 1)]!;
   }
 
@@ -134,11 +214,14 @@ class Parser {
    */
   private atWordDeclaration(): boolean {
     const token = this.tokens[this.pos]!;
+    this.look(this.pos);
     if (token.kind !== 'name' || (token.text !== 'link' && token.text !== 'fault')) return false;
     const second = this.tokens[this.pos + 1];
+    this.look(this.pos + 1);
     if (second === undefined || second.kind !== 'name') return false;
     if (token.text === 'fault') return second.text === 'at' || second.text === 'on';
     const third = this.tokens[this.pos + 2];
+    this.look(this.pos + 2);
     return third !== undefined && third.kind === 'punct' && third.text === '<->';
   }
 
@@ -150,6 +233,7 @@ class Parser {
 
   private skipNewlines(): void {
     while (this.tokens[this.pos]!.kind === 'newline') this.pos++;
+    this.look(this.pos);
   }
 
   private range(start: number, end = this.lastEnd): Range {
@@ -206,6 +290,7 @@ class Parser {
     let braces = 0;
     for (;;) {
       const token = this.tokens[this.pos]!;
+      this.look(this.pos);
       if (token.kind === 'eof') break;
       if (token.kind === 'newline' && braces === 0) break;
       if (token.kind === 'punct' && token.text === '{') braces++;
@@ -289,77 +374,114 @@ class Parser {
   // File and declarations
 
   parseFile(rawComments: readonly Comment[]): FileNode {
-    const machines: MachineNode[] = [];
-    const processes: ProcessNode[] = [];
-    const items: (MachineNode | ProcessNode)[] = [];
-    const links: LinkNode[] = [];
-    const faults: FaultNode[] = [];
-    let scenario: ScenarioHeader | undefined;
-    for (;;) {
-      this.skipNewlines();
-      this.panicking = false;
-      const token = this.peek();
-      if (token.kind === 'eof') break;
-      if (token.kind === 'keyword' && token.text === 'machine') {
-        const machine = this.parseMachine();
-        machines.push(machine);
-        items.push(machine);
-      } else if (token.kind === 'keyword' && token.text === 'process') {
-        const process = this.parseProcess();
-        processes.push(process);
-        items.push(process);
-      } else if (token.kind === 'name' && token.text === 'link') {
-        links.push(this.parseLink());
-      } else if (token.kind === 'name' && token.text === 'fault') {
-        faults.push(this.parseFault());
-      } else if (token.kind === 'keyword' && token.text === 'scenario') {
-        const header = this.parseScenarioHeader();
-        if (scenario !== undefined) {
-          this.error(header.range, 'a file has at most one \'scenario\' line', 'duplicate', [
-            { message: 'the first \'scenario\' line', range: scenario.range },
-          ]);
-        } else if (items.length > 0 || links.length > 0 || faults.length > 0) {
-          this.error(header.range, 'the \'scenario\' line must come before machines and processes', 'syntax');
-          scenario = header;
-        } else {
-          scenario = header;
-        }
-      } else if (token.kind === 'punct' && token.text === '}') {
-        this.error(this.tokenRange(this.next()), 'unmatched \'}\'');
-      } else {
-        const suggestion = token.kind === 'name' ? closestName(token.text, TOP_LEVEL_WORDS) : undefined;
-        const hint =
-          token.kind === 'keyword' && (token.text === 'thread' || token.text === 'pmo' || token.text === 'routine' || token.text === 'cap')
-            ? ` ('${token.text}' declarations go inside a process)`
-            : suggestion !== undefined
-              ? `; did you mean '${suggestion}'?`
-              : '';
-        if (token.kind !== 'invalid') {
-          this.error(
-            this.tokenRange(token),
-            `expected 'machine', 'process', 'link', 'fault' or 'scenario', found ${this.describe(token)}${hint}`,
-            'syntax',
-            undefined,
-            suggestion !== undefined ? { suggestion } : undefined,
-          );
-        }
-        this.next();
-        this.syncToLineEnd();
-      }
-    }
-    const comments: CommentNode[] = rawComments.map((c) => ({ kind: 'comment', text: c.text, range: this.lines.range(c.start, c.end) }));
+    this.parseSteps(-1);
+    // Comments get positions of their own (never shared), so an incremental analysis can move them.
+    const comments: CommentNode[] = rawComments.map((c) => ({ kind: 'comment', text: c.text, range: this.lines.freshRange(c.start, c.end) }));
+    const scenario = this.scenario;
     return {
       kind: 'file',
       file: this.file,
       ...(scenario !== undefined ? { scenario } : {}),
-      machines,
-      processes,
-      items,
-      links,
-      faults,
+      machines: this.machines,
+      processes: this.processes,
+      items: this.items,
+      links: this.links,
+      faults: this.faults,
       comments,
       range: this.lines.range(0, this.text.length),
     };
+  }
+
+  /**
+   * Parses top-level steps (a declaration, or a stray token and the rest of its line) until the end
+   * of the tokens or until the token at `stop` starts a step. Each step gets its own position epoch
+   * and log, and records how far the parser looked (see `ParseStep`).
+   */
+  parseSteps(stop: number): void {
+    for (;;) {
+      this.skipNewlines();
+      this.panicking = false;
+      if (stop >= 0 && this.pos >= stop) break;
+      const token = this.peek();
+      if (token.kind === 'eof') break;
+      const log: Position[] = [];
+      this.lines.beginEpoch(log);
+      const start = this.lines.position(token.start);
+      const errorsBefore = this.parseErrorCount;
+      const diagnosticsBefore = this.diagnostics.length;
+      this.seen = this.pos;
+      const node = this.parseStep(token);
+      this.steps.push({
+        node,
+        start,
+        log,
+        seenEnd: this.tokens[this.seen]!.end - token.start,
+        parseErrors: this.parseErrorCount - errorsBefore,
+        diagnostics: this.diagnostics.slice(diagnosticsBefore),
+      });
+    }
+    this.lines.beginEpoch(undefined);
+  }
+
+  private parseStep(token: Token): StepNode | undefined {
+    const items = this.items;
+    const links = this.links;
+    const faults = this.faults;
+    if (token.kind === 'keyword' && token.text === 'machine') {
+      const machine = this.parseMachine();
+      this.machines.push(machine);
+      items.push(machine);
+      return machine;
+    } else if (token.kind === 'keyword' && token.text === 'process') {
+      const process = this.parseProcess();
+      this.processes.push(process);
+      items.push(process);
+      return process;
+    } else if (token.kind === 'name' && token.text === 'link') {
+      const link = this.parseLink();
+      links.push(link);
+      return link;
+    } else if (token.kind === 'name' && token.text === 'fault') {
+      const fault = this.parseFault();
+      faults.push(fault);
+      return fault;
+    } else if (token.kind === 'keyword' && token.text === 'scenario') {
+      const header = this.parseScenarioHeader();
+      const scenario = this.scenario;
+      if (scenario !== undefined) {
+        this.error(header.range, 'a file has at most one \'scenario\' line', 'duplicate', [
+          { message: 'the first \'scenario\' line', range: scenario.range },
+        ]);
+      } else if (items.length > 0 || links.length > 0 || faults.length > 0) {
+        this.error(header.range, 'the \'scenario\' line must come before machines and processes', 'syntax');
+        this.scenario = header;
+      } else {
+        this.scenario = header;
+      }
+      return header;
+    } else if (token.kind === 'punct' && token.text === '}') {
+      this.error(this.tokenRange(this.next()), 'unmatched \'}\'');
+    } else {
+      const suggestion = token.kind === 'name' ? closestName(token.text, TOP_LEVEL_WORDS) : undefined;
+      const hint =
+        token.kind === 'keyword' && (token.text === 'thread' || token.text === 'pmo' || token.text === 'routine' || token.text === 'cap')
+          ? ` ('${token.text}' declarations go inside a process)`
+          : suggestion !== undefined
+            ? `; did you mean '${suggestion}'?`
+            : '';
+      if (token.kind !== 'invalid') {
+        this.error(
+          this.tokenRange(token),
+          `expected 'machine', 'process', 'link', 'fault' or 'scenario', found ${this.describe(token)}${hint}`,
+          'syntax',
+          undefined,
+          suggestion !== undefined ? { suggestion } : undefined,
+        );
+      }
+      this.next();
+      this.syncToLineEnd();
+    }
+    return undefined;
   }
 
   /** `A <-> B`: two machine names. Missing names are ''; returns undefined (reported) without `<->`. */
@@ -793,6 +915,7 @@ class Parser {
             // Skip the rest of the list, up to its `)` on this line.
             for (;;) {
               const t = this.tokens[this.pos]!;
+              this.look(this.pos);
               if (t.kind === 'eof' || t.kind === 'newline' || (t.kind === 'punct' && (t.text === ')' || t.text === '{' || t.text === '}'))) break;
               this.pos++;
               this.lastEnd = t.end;
@@ -834,6 +957,7 @@ class Parser {
       this.groupDepth = 0;
       while (braces > 0) {
         const token = this.tokens[this.pos]!;
+        this.look(this.pos);
         if (token.kind === 'eof') break;
         if (token.kind === 'punct' && token.text === '{') braces++;
         if (token.kind === 'punct' && token.text === '}') braces--;
@@ -1246,31 +1370,23 @@ class Parser {
   }
 }
 
-/** Whether an expression tree is taller than `limit`, walked with an explicit stack. */
-function exceedsHeight(root: Expression, limit: number): boolean {
-  const stack: [Expression, number][] = [[root, 1]];
-  while (stack.length > 0) {
-    const [node, height] = stack.pop()!;
-    if (height > limit) return true;
-    switch (node.kind) {
-      case 'binary':
-        stack.push([node.left, height + 1], [node.right, height + 1]);
-        break;
-      case 'unary':
-        stack.push([node.operand, height + 1]);
-        break;
-      case 'paren':
-        stack.push([node.expression, height + 1]);
-        break;
-      case 'list':
-        for (const item of node.items) stack.push([item, height + 1]);
-        break;
-      case 'call':
-        for (const arg of node.args) stack.push([arg.value, height + 1]);
-        break;
-      default:
-        break;
-    }
+/** Whether an expression tree is taller than `limit` (recursion is bounded by `limit`; no allocation). */
+function exceedsHeight(node: Expression, limit: number, height = 1): boolean {
+  if (height > limit) return true;
+  switch (node.kind) {
+    case 'binary':
+      return exceedsHeight(node.left, limit, height + 1) || exceedsHeight(node.right, limit, height + 1);
+    case 'unary':
+      return exceedsHeight(node.operand, limit, height + 1);
+    case 'paren':
+      return exceedsHeight(node.expression, limit, height + 1);
+    case 'list':
+      for (const item of node.items) if (exceedsHeight(item, limit, height + 1)) return true;
+      return false;
+    case 'call':
+      for (const arg of node.args) if (exceedsHeight(arg.value, limit, height + 1)) return true;
+      return false;
+    default:
+      return false;
   }
-  return false;
 }

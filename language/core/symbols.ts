@@ -104,8 +104,28 @@ export class SymbolTable {
   private occurrences: { start: number; end: number; declaration: SymbolDeclaration; range: Range }[] | undefined;
   private referencesByDeclaration: Map<SymbolDeclaration, SymbolReference[]> | undefined;
 
-  constructor(private readonly lines: LineIndex) {
+  constructor(readonly lines: LineIndex) {
     this.root = { start: 0, end: lines.length, children: [], entries: [] };
+  }
+
+  /** Internal (incremental analysis): a table over existing contents. */
+  static reuse(
+    lines: LineIndex,
+    root: Scope,
+    declarations: SymbolDeclaration[],
+    references: SymbolReference[],
+    calls: CallSite[],
+    bootSlots: Map<string, BootSlot[]>,
+  ): SymbolTable {
+    const table = new SymbolTable(lines) as unknown as {
+      root: Scope; declarations: SymbolDeclaration[]; references: SymbolReference[]; calls: CallSite[]; bootSlots: Map<string, BootSlot[]>;
+    };
+    table.root = root;
+    table.declarations = declarations;
+    table.references = references;
+    table.calls = calls;
+    table.bootSlots = bootSlots;
+    return table as unknown as SymbolTable;
   }
 
   private offset(position: PositionLike): number {

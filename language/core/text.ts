@@ -46,8 +46,36 @@ export class LineIndex {
 
   private readonly text: string;
 
-  constructor(text: string) {
+  /**
+   * The index of a text that differs from `previous`'s text only in `[editStart, oldEditEnd)`,
+   * which became `[editStart, newEditEnd)`: only the changed lines are scanned.
+   */
+  static edited(previous: LineIndex, text: string, editStart: number, oldEditEnd: number, newEditEnd: number): LineIndex {
+    const old = previous.lineStarts;
+    const starts: number[] = [];
+    let i = 0;
+    // Line starts whose two surrounding characters lie before the edit are unchanged.
+    while (i < old.length && old[i]! < editStart) starts.push(old[i++]!);
+    if (starts.length === 0) starts.push(0);
+    const n = text.length;
+    for (let s = Math.max(1, editStart); s <= newEditEnd && s <= n; s++) {
+      const c = text.charCodeAt(s - 1);
+      if (c === 10 || (c === 13 && text.charCodeAt(s) !== 10)) starts.push(s);
+    }
+    // Those whose two characters lie after it move by the length difference.
+    const delta = newEditEnd - oldEditEnd;
+    while (i < old.length && old[i]! <= oldEditEnd) i++;
+    for (; i < old.length; i++) starts.push(old[i]! + delta);
+    return new LineIndex(text, starts);
+  }
+
+  constructor(text: string, lineStarts?: number[]) {
     this.text = text;
+    if (lineStarts !== undefined) {
+      this.lineStarts = lineStarts;
+      this.length = text.length;
+      return;
+    }
     const starts = [0];
     const n = text.length;
     for (let i = 0; i < n; i++) {
@@ -71,16 +99,46 @@ export class LineIndex {
    * start, so sharing the (immutable) objects saves most allocations.
    */
   private readonly recent: (Position | undefined)[] = new Array<Position | undefined>(1024).fill(undefined);
+  /** The epoch each cached position was made in: positions are shared only within one epoch. */
+  private readonly recentEpoch = new Int32Array(1024);
+  private epoch = 0;
+  /**
+   * When set, every position made is appended here. The parser gives each top-level declaration
+   * its own epoch and log, so that an incremental analysis can shift a declaration's positions in
+   * place (see `shiftPositions`) knowing that no position object is shared with another one.
+   */
+  log: Position[] | undefined;
+
+  /** Starts a new epoch (positions made from now on are not shared with earlier ones) and log. */
+  beginEpoch(log: Position[] | undefined): void {
+    this.epoch++;
+    this.log = log;
+  }
 
   position(offset: number): Position {
     if (offset < 0) offset = 0;
     if (offset > this.length) offset = this.length;
     const slot = offset & 1023;
     const cached = this.recent[slot];
-    if (cached !== undefined && cached.offset === offset) return cached;
+    if (cached !== undefined && cached.offset === offset && this.recentEpoch[slot] === this.epoch) return cached;
     const position = this.computePosition(offset);
     this.recent[slot] = position;
+    this.recentEpoch[slot] = this.epoch;
+    if (this.log !== undefined) this.log.push(position);
     return position;
+  }
+
+  /** A position object of its own: never cached, never logged. */
+  freshPosition(offset: number): Position {
+    if (offset < 0) offset = 0;
+    if (offset > this.length) offset = this.length;
+    return this.computePosition(offset);
+  }
+
+  /** A range made of fresh positions (see `freshPosition`). */
+  freshRange(startOffset: number, endOffset: number): Range {
+    const start = this.freshPosition(startOffset);
+    return { start, end: endOffset <= startOffset ? start : this.freshPosition(endOffset) };
   }
 
   private computePosition(offset: number): Position {
@@ -122,6 +180,18 @@ export class LineIndex {
       if (lineEnd > lineStart && this.text.charCodeAt(lineEnd) === 10 && this.text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     }
     return Math.min(Math.max(lineStart + column - 1, lineStart), lineEnd);
+  }
+}
+
+/**
+ * Moves positions in place by `offsetDelta` code units and `lineDelta` lines (columns unchanged):
+ * how an incremental analysis re-bases the declarations after an edit. Each object must occur once.
+ */
+export function shiftPositions(positions: readonly Position[], offsetDelta: number, lineDelta: number): void {
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i] as { offset: number; line: number };
+    p.offset += offsetDelta;
+    p.line += lineDelta;
   }
 }
 

@@ -3,7 +3,7 @@
 
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
-import { analyze, lex, LineIndex, type Analysis, type Comment, type Token } from '../core/index';
+import { analyze, lex, LineIndex, reanalyze, type Analysis, type Comment, type Token } from '../core/index';
 
 /**
  * Documents longer than this (in UTF-16 code units) are not analysed: the parser would build
@@ -24,11 +24,20 @@ export class ScenarioDocument {
   private cachedLexed: LexedText | undefined;
   private cachedLines: LineIndex | undefined;
 
+  /**
+   * An earlier version whose analysis this version's can be derived from incrementally (always an
+   * analysed version, so the chain is one long). Dropped once used.
+   */
+  private base: ScenarioDocument | undefined;
+
   constructor(
     readonly uri: string,
     readonly version: number,
     readonly text: string,
-  ) {}
+    previous?: ScenarioDocument,
+  ) {
+    this.base = previous === undefined ? undefined : previous.isAnalyzed ? previous : previous.base;
+  }
 
   /** The file name the core reports, derived from the URI. */
   get fileName(): string {
@@ -42,10 +51,28 @@ export class ScenarioDocument {
   /** The analysis of this version (parsed and checked once, then cached). */
   get analysis(): Analysis {
     if (this.cachedAnalysis === undefined) {
-      this.cachedAnalysis = safeAnalyze(this.tooLarge ? '' : this.text, this.fileName);
-      if (this.tooLarge) this.cachedAnalysis = { ...this.cachedAnalysis, text: this.text, lines: this.lines };
+      const base = this.base?.takeAnalysis();
+      this.base = undefined;
+      if (base !== undefined && !this.tooLarge && base.text.length <= MAX_ANALYZED_LENGTH) {
+        this.cachedAnalysis = safeReanalyze(base, this.text, this.fileName);
+      } else {
+        this.cachedAnalysis = safeAnalyze(this.tooLarge ? '' : this.text, this.fileName);
+        if (this.tooLarge) this.cachedAnalysis = { ...this.cachedAnalysis, text: this.text, lines: this.lines };
+      }
     }
     return this.cachedAnalysis;
+  }
+
+  /**
+   * Hands this (superseded) version's analysis over to a later version, which updates it in place
+   * (see `reanalyze`); this version forgets it and would analyse afresh if asked again.
+   */
+  private takeAnalysis(): Analysis | undefined {
+    const analysis = this.cachedAnalysis;
+    if (analysis !== undefined && analysis.text !== this.text) return undefined; // the too-large placeholder
+    this.cachedAnalysis = undefined;
+    this.cachedLines = undefined;
+    return analysis;
   }
 
   /** Whether the analysis of this version has been computed already. */
@@ -91,7 +118,7 @@ export class DocumentStore {
     const entry = this.documents.get(uri);
     if (entry === undefined) return undefined;
     const text = TextDocument.update(entry.text, [...changes], version);
-    const current = new ScenarioDocument(uri, version, text.getText());
+    const current = new ScenarioDocument(uri, version, text.getText(), entry.current);
     this.documents.set(uri, { text, current });
     return current;
   }
@@ -119,6 +146,15 @@ export function safeAnalyze(text: string, fileName: string): Analysis {
     const message = `internal error while analysing this file: ${error instanceof Error ? error.message : String(error)}`;
     const range = analysis.lines.range(0, 0);
     return { ...analysis, text, lines: new LineIndex(text), diagnostics: [{ severity: 'error', message, range, code: 'internal-error' }] };
+  }
+}
+
+/** The analysis of a new version from the previous version's (consumed); never throws. */
+export function safeReanalyze(previous: Analysis, text: string, fileName: string): Analysis {
+  try {
+    return reanalyze(previous, text);
+  } catch {
+    return safeAnalyze(text, fileName);
   }
 }
 
