@@ -9,44 +9,9 @@ import type { ScenarioProgram } from '../kernel/program';
 import { benchDebugAdapter } from '../debug-adapter/bench';
 import { benchTimeTravel } from '../debug-adapter/bench-timetravel';
 import { machRoundTripScenario } from '../kernel/mach/bench-scenario';
+import { CHCORE_RAW_CALL, chcoreRoundTripScenario } from '../kernel/chcore-bench-scenario';
 import { nodeTableScenario } from '../kernel/xnu/bench-scenario';
 import { benchLanguageServer } from '../language/server/bench';
-
-function roundTripScenario(calls: number, raw: boolean): string {
-  const call = raw ? 'ipc_call(conn, msg: 0x4000_0000, cap_num: 0)' : 'ipc_call(conn, data: [i])';
-  return `
-process server badge 1 {
-  thread main {
-    register_server(register_thread: reg)
-  }
-  thread reg register runs on_register
-  thread handler shadow runs serve
-  routine on_register(declared) {
-    ipc_register_cb_return(handler: handler, server_shm: 0x5000_0000)
-  }
-  routine serve(msg, badge) {
-    ipc_return(1)
-  }
-}
-process client badge 2 {
-  pmo shm size 4KiB
-  thread main {
-    let conn = -1
-    repeat 1000 {
-      conn = register_client(server: server.main, shm: shm, addr: 0x4000_0000)
-      if conn >= 0 {
-        break
-      }
-      yield()
-    }
-    build_msg(0x4000_0000, 8, 0, 16, 24)
-    repeat ${calls} as i {
-      ${call}
-    }
-  }
-}
-`;
-}
 
 function compileOrDie(text: string, file: string): ScenarioProgram {
   const { program, diagnostics } = compile(text, file);
@@ -64,7 +29,7 @@ function median(values: number[]): number {
 
 function measureRoundTrips(record: boolean, raw: boolean): number {
   const calls = record ? 200_000 : 1_000_000;
-  const program = compileOrDie(roundTripScenario(calls, raw), 'roundtrip.kscn');
+  const program = compileOrDie(chcoreRoundTripScenario(calls, [raw ? CHCORE_RAW_CALL : 'ipc_call(conn, data: [i])']), 'roundtrip.kscn');
   const rates: number[] = [];
   for (let run = 0; run < 3; run++) {
     const kernel = new Kernel(program, { seed: 1, record });

@@ -4,58 +4,16 @@
 // session runs in-process over an in-memory DAP stream. Targets: stepBack < 50 ms, history < 256 MB.
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { InProcessClient } from './bench';
-import type { FileAccessor } from './fileAccess';
+import { echoLoopScenario, InProcessClient, memoryFileAccessor, round } from './bench';
 import type { KscnLaunchArguments } from './launchArguments';
 import type { TimeTravelInfo } from './runtime';
 
 const FILE = '/bench/timetravel.kscn';
-const SCENARIO = `scenario "bench-timetravel"
-
-process server badge 1 {
-  thread main {
-    let r = register_server(register_thread: reg, routine: echo)
-  }
-  thread reg register runs on_register
-  thread handler shadow runs echo
-
-  routine on_register(declared) {
-    ipc_register_cb_return(handler: handler, server_shm: 0x5000_0000)
-  }
-
-  routine echo(msg, badge) {
-    let x = msg_data(msg, 0)
-    ipc_return(x + 1)
-  }
-}
-
-process client badge 7 {
-  pmo shm size 4KiB
-  pmo box size 4KiB at 0x6000_0000
-
-  thread main {
-    let conn = register_client(server: server.main, shm: shm, addr: 0x4000_0000)
-    let total = 0
-    repeat 10_000_000 as i {
-      let r = ipc_call(conn, data: [i])
-      total = total + r
-      store64(0x6000_0000 + (i % 512) * 8, total)
-    }
-  }
-}
-`;
+const SCENARIO = echoLoopScenario('bench-timetravel', '10_000_000', { pmo: 'pmo box size 4KiB at 0x6000_0000', body: 'store64(0x6000_0000 + (i % 512) * 8, total)' });
 const LOOP_LINE = SCENARIO.split('\n').findIndex((line) => line.includes('total = total + r')) + 1;
 const TARGET_EVENTS = 1_000_000;
 
-const files: FileAccessor = {
-  readFile: async (file) => {
-    if (file !== FILE) throw new Error(`no such file ${file}`);
-    return SCENARIO;
-  },
-  normalize: (file) => file,
-};
-
-const round = (n: number): number => Math.round(n * 1000) / 1000;
+const files = memoryFileAccessor({ [FILE]: SCENARIO });
 
 export async function benchTimeTravel(): Promise<{ events: number; stepBackMs: number; historyBytes: number }> {
   const client = new InProcessClient(files);

@@ -8,7 +8,13 @@ import type { FileAccessor } from './fileAccess';
 import type { KscnLaunchArguments } from './launchArguments';
 import { KscnDebugSession } from './session';
 
-const LOOP_SCENARIO = `scenario "bench-echo"
+/**
+ * The echo-loop scenario both adapter benchmarks debug: a client calls an echo server `iterations`
+ * times (a numeric literal) and sums the replies; `extra` adds a client pmo line and a last loop
+ * statement.
+ */
+export function echoLoopScenario(name: string, iterations: string, extra: { pmo?: string; body?: string } = {}): string {
+  return `scenario "${name}"
 
 process server badge 1 {
   thread main {
@@ -29,17 +35,35 @@ process server badge 1 {
 
 process client badge 7 {
   pmo shm size 4KiB
-
+${extra.pmo === undefined ? '' : `  ${extra.pmo}\n`}
   thread main {
     let conn = register_client(server: server.main, shm: shm, addr: 0x4000_0000)
     let total = 0
-    repeat 100_000 as i {
+    repeat ${iterations} as i {
       let r = ipc_call(conn, data: [i])
       total = total + r
-    }
+${extra.body === undefined ? '' : `      ${extra.body}\n`}    }
   }
 }
 `;
+}
+
+/** A file accessor over in-memory texts, keyed by path. */
+export function memoryFileAccessor(files: Record<string, string>): FileAccessor {
+  return {
+    readFile: async (file) => {
+      const text = files[file];
+      if (text === undefined) throw new Error(`no such file ${file}`);
+      return text;
+    },
+    normalize: (file) => file,
+  };
+}
+
+/** Milliseconds rounded to three decimals for the printed figures. */
+export const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+const LOOP_SCENARIO = echoLoopScenario('bench-echo', '100_000');
 const LOOP_FIRST_LINE = LOOP_SCENARIO.split('\n').findIndex((line) => line.includes('let total = 0')) + 1;
 
 const BIG_SCENARIO = `process big {
@@ -57,14 +81,7 @@ const BIG_LINE = BIG_SCENARIO.split('\n').findIndex((line) => line.includes('let
 
 const FILES: Record<string, string> = { '/bench/loop.kscn': LOOP_SCENARIO, '/bench/big.kscn': BIG_SCENARIO };
 
-const memoryFiles: FileAccessor = {
-  readFile: async (file) => {
-    const text = FILES[file];
-    if (text === undefined) throw new Error(`no such file ${file}`);
-    return text;
-  },
-  normalize: (file) => file,
-};
+const memoryFiles = memoryFileAccessor(FILES);
 
 /** A minimal DAP client over in-memory streams. */
 export class InProcessClient {
@@ -144,8 +161,6 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
 }
-
-const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 export async function benchDebugAdapter(): Promise<{ stepP50: number; stepP95: number; launchToFirstStopMs: number; pageOf100Ms: number }> {
   // Launch to first stop, then 1,000 steps over ipc_call in a loop.

@@ -24,6 +24,7 @@ import { formatValue } from './format';
 import { DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_HISTORY_SIZE, History, MigrationDirection, StepFlag } from './history';
 import { effectiveInstruction, implementation, implementations, isLive, nextStep, statementPositions, syscallAt, threadDisplayName, type NextStep } from './inspect';
 import { describeData, readDataId } from './statePath';
+import type { TimeTravelInfo } from './timeTravelInfo';
 
 export interface RuntimeOptions {
   readonly seed?: number;
@@ -73,28 +74,7 @@ export type StepKind = 'next' | 'stepIn' | 'stepOut';
 /** The reverse steps: DAP's stepBack and the custom requests. */
 export type ReverseKind = 'stepBack' | 'reverseNext' | 'reverseStepOut' | 'backToPreviousIpc';
 
-/** Where the debugger is on the recorded timeline (sent with every stop as `kscn/timeTravel`). */
-export interface TimeTravelInfo {
-  /** False when the launch turned history off (`historySize: 0`). */
-  readonly enabled: boolean;
-  /** Stopped before the newest recorded moment. */
-  readonly inPast: boolean;
-  /** The current moment: kernel steps run since boot. */
-  readonly step: number;
-  /** The newest recorded moment (the present). */
-  readonly totalSteps: number;
-  /** The oldest moment still reachable. */
-  readonly oldestStep: number;
-  /** Virtual time (the largest CPU clock) at this moment, in cycles. */
-  readonly virtualTime: number;
-  /** Kernel events delivered before this moment (the index the next event gets). */
-  readonly eventCount: number;
-  /** Estimated bytes of the history. */
-  readonly historyBytes: number;
-  readonly maxSteps: number;
-  readonly checkpointInterval: number;
-  readonly checkpoints: number;
-}
+export type { TimeTravelInfo } from './timeTravelInfo';
 
 /** A moment to go to: a step (moment), or the step that delivered an event (before or after it). */
 export type Moment = { readonly step: number } | { readonly eventIndex: number; readonly at?: 'before' | 'after' };

@@ -17,7 +17,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as path from 'node:path';
 import { PAGE_SIZE } from '../kernel/constants';
 import type { SourceLocation } from '../kernel/program';
-import type { Thread } from '../kernel/state';
+import type { PhysicalMemoryObject, Thread } from '../kernel/state';
 import { compile } from '../language/core/index';
 import { EXCEPTION_FILTERS, type DataBreakpoint, type FunctionBreakpoint } from './breakpoints';
 import { KernelEnvironment, QUERY_FUNCTIONS } from './evaluation';
@@ -762,25 +762,28 @@ export class KscnDebugSession extends DebugSession {
   // -------------------------------------------------------------------------------------------
   // Memory (PMOs)
 
-  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+  /** The live PMO a DAP memory reference names, or an error response. */
+  private memoryPmo(response: DebugProtocol.Response, memoryReference: string): { runtime: ScenarioRuntime; pmo: PhysicalMemoryObject } | undefined {
     const runtime = this.live(response);
-    if (!runtime) return;
-    const pmo = runtime.kernel.state.pmos[pmoOfMemoryReference(args.memoryReference)];
+    if (!runtime) return undefined;
+    const pmo = runtime.kernel.state.pmos[pmoOfMemoryReference(memoryReference)];
     if (!pmo || pmo.freed) {
-      this.sendErrorResponse(response, { id: ErrorId.MEMORY, format: `unknown memory reference ${args.memoryReference}` });
-      return;
+      this.sendErrorResponse(response, { id: ErrorId.MEMORY, format: `unknown memory reference ${memoryReference}` });
+      return undefined;
     }
+    return { runtime, pmo };
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    const pmo = this.memoryPmo(response, args.memoryReference)?.pmo;
+    if (!pmo) return;
     const start = Math.max(0, (args.offset ?? 0));
     const end = Math.min(pmo.size, start + Math.max(0, args.count));
     const bytes = new Uint8Array(Math.max(0, end - start));
-    for (let address = start; address < end; ) {
-      const page = Math.floor(address / PAGE_SIZE);
-      const within = address - page * PAGE_SIZE;
-      const length = Math.min(PAGE_SIZE - within, end - address);
+    forEachPageChunk(start, end, (page, within, length, address) => {
       const data = pmo.pages[page];
       if (data) bytes.set(data.subarray(within, within + length), address - start);
-      address += length;
-    }
+    });
     response.body = {
       address: `0x${start.toString(16)}`,
       data: Buffer.from(bytes).toString('base64'),
@@ -790,24 +793,16 @@ export class KscnDebugSession extends DebugSession {
   }
 
   protected override writeMemoryRequest(response: DebugProtocol.WriteMemoryResponse, args: DebugProtocol.WriteMemoryArguments): void {
-    const runtime = this.live(response);
-    if (!runtime) return;
-    const pmo = runtime.kernel.state.pmos[pmoOfMemoryReference(args.memoryReference)];
-    if (!pmo || pmo.freed) {
-      this.sendErrorResponse(response, { id: ErrorId.MEMORY, format: `unknown memory reference ${args.memoryReference}` });
-      return;
-    }
+    const found = this.memoryPmo(response, args.memoryReference);
+    if (!found) return;
+    const { runtime, pmo } = found;
     const data = Buffer.from(args.data, 'base64');
     const start = Math.max(0, args.offset ?? 0);
     const end = Math.min(pmo.size, start + data.length);
-    for (let address = start; address < end; ) {
-      const page = Math.floor(address / PAGE_SIZE);
-      const within = address - page * PAGE_SIZE;
-      const length = Math.min(PAGE_SIZE - within, end - address);
+    forEachPageChunk(start, end, (page, within, length, address) => {
       const target = pmo.pages[page] ?? (pmo.pages[page] = new Uint8Array(PAGE_SIZE));
       target.set(data.subarray(address - start, address - start + length), within);
-      address += length;
-    }
+    });
     response.body = { bytesWritten: Math.max(0, end - start) };
     this.sendResponse(response);
     if (end > start) this.afterEdit(runtime, undefined);
@@ -945,3 +940,13 @@ export class KscnDebugSession extends DebugSession {
   }
 }
 
+/** Walks [start, end) of a PMO a page at a time: `visit(page, offset in the page, length, address)`. */
+function forEachPageChunk(start: number, end: number, visit: (page: number, within: number, length: number, address: number) => void): void {
+  for (let address = start; address < end; ) {
+    const page = Math.floor(address / PAGE_SIZE);
+    const within = address - page * PAGE_SIZE;
+    const length = Math.min(PAGE_SIZE - within, end - address);
+    visit(page, within, length, address);
+    address += length;
+  }
+}

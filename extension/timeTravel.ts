@@ -5,23 +5,8 @@
 // timeline with the custom event `kscn/timeTravel`. The history bounds come from the settings
 // `kscn.history.maxSteps` and `kscn.history.checkpointInterval` unless launch.json sets them.
 import * as vscode from 'vscode';
+import type { TimeTravelEventBody } from '../debug-adapter/timeTravelInfo';
 import { DEBUG_TYPE } from './debugConfiguration';
-
-/** The body of the adapter's `kscn/timeTravel` event (see debug-adapter/README.md, "Time travel"). */
-export interface TimeTravelEventBody {
-  readonly enabled: boolean;
-  readonly inPast: boolean;
-  readonly step: number;
-  readonly totalSteps: number;
-  readonly oldestStep: number;
-  readonly virtualTime: number;
-  readonly eventCount: number;
-  readonly historyBytes: number;
-  readonly maxSteps: number;
-  readonly checkpointInterval: number;
-  readonly checkpoints: number;
-  readonly threadId: number;
-}
 
 /** Requests after which the program runs: the "past" line decoration no longer applies. */
 const RESUMING = new Set(['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restart', 'kscn/reverseNext', 'kscn/reverseStepOut', 'kscn/backToPreviousIpc', 'kscn/goToMoment']);

@@ -416,26 +416,10 @@ export class ExpressionCompiler {
         const msg = arg(0);
         return (cx) => cx.loadInt(msg(cx) + 4, 4, false);
       }
-      case 'msg_data': {
-        const msg = arg(0);
-        const index = arg(1);
-        return (cx) => {
-          const m = msg(cx);
-          const offset = cx.loadInt(m + 8, 4, false);
-          if (cx.faultAddress >= 0) return 0;
-          return cx.loadInt(m + offset + 8 * index(cx), 8, false);
-        };
-      }
-      case 'msg_cap': {
-        const msg = arg(0);
-        const index = arg(1);
-        return (cx) => {
-          const m = msg(cx);
-          const offset = cx.loadInt(m + 12, 4, false);
-          if (cx.faultAddress >= 0) return 0;
-          return cx.loadInt(m + offset + 4 * index(cx), 4, true);
-        };
-      }
+      case 'msg_data':
+        return messageElement(arg(0), arg(1), 8, 8, false);
+      case 'msg_cap':
+        return messageElement(arg(0), arg(1), 12, 4, true);
       case 'thread_state':
       case 'exit_state': {
         const object = args[0] ? this.compileIdentity(args[0], owner, false) : () => 0;
@@ -557,6 +541,19 @@ export function compileProgram(program: ScenarioProgram): CompiledProgram {
     return compiled;
   });
   return { routines, maxFrameSize, capabilitySlots };
+}
+
+/**
+ * An ipc_msg array element: the array's offset is the 4-byte header field at `offsetField`, the
+ * elements are `size` bytes; 0 when the header read faults.
+ */
+function messageElement(msg: Evaluator, index: Evaluator, offsetField: number, size: 4 | 8, signed: boolean): Evaluator {
+  return (cx) => {
+    const m = msg(cx);
+    const offset = cx.loadInt(m + offsetField, 4, false);
+    if (cx.faultAddress >= 0) return 0;
+    return cx.loadInt(m + offset + size * index(cx), size, signed);
+  };
 }
 
 function endLocation(loc: SourceLocation): SourceLocation {

@@ -639,19 +639,7 @@ async function main() {
     await workbench.goToLine(callLine);
     await page.keyboard.press('F9');
     await workbench.editor().locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('F5');
-    // Without launch.json VS Code either starts the only debugger for the language or asks.
-    const continueAction = page.locator('.debug-toolbar .codicon-debug-continue');
-    const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Kernel Scenario' }).first();
-    const first = await Promise.race([
-      continueAction.waitFor({ timeout: 60_000 }).then(() => 'stopped'),
-      picker.waitFor({ timeout: 60_000 }).then(() => 'picker'),
-    ]);
-    if (first === 'picker') {
-      notes.push('F5 asked for the debugger; chose Kernel Scenario');
-      await picker.click({ timeout: 5_000 });
-      await continueAction.waitFor({ timeout: 60_000 });
-    }
+    await startDebuggingWithF5(page, () => notes.push('F5 asked for the debugger; chose Kernel Scenario'));
     await workbench.waitForCursorLine(callLine, 15_000);
     notes.push(`stopped on line ${callLine}; frame: ${await selectedFrame(page)}`);
     stopped = true;
@@ -745,17 +733,7 @@ async function main() {
     await workbench.goToLine(printLine);
     await page.keyboard.press('F9');
     await workbench.editor().locator('.codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('F5');
-    const continueAction = page.locator('.debug-toolbar .codicon-debug-continue');
-    const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Kernel Scenario' }).first();
-    const first = await Promise.race([
-      continueAction.waitFor({ timeout: 60_000 }).then(() => 'stopped'),
-      picker.waitFor({ timeout: 60_000 }).then(() => 'picker'),
-    ]);
-    if (first === 'picker') {
-      await picker.click({ timeout: 5_000 });
-      await continueAction.waitFor({ timeout: 60_000 });
-    }
+    await startDebuggingWithF5(page);
     await workbench.waitForCursorLine(printLine, 15_000);
     viewsStopped = true;
     // Room for the views: fold the panes a person would not need here.
@@ -885,6 +863,26 @@ async function webviewFrame(page, selector, milliseconds) {
 }
 
 /** The Call Stack view's selected frame, as text. */
+/**
+ * Presses F5 and waits until the debug toolbar shows Continue. Without launch.json VS Code either
+ * starts the only debugger for the language or asks; when it asks, `onPicker` runs and Kernel
+ * Scenario is chosen.
+ */
+async function startDebuggingWithF5(page, onPicker = () => {}) {
+  await page.keyboard.press('F5');
+  const continueAction = page.locator('.debug-toolbar .codicon-debug-continue');
+  const picker = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Kernel Scenario' }).first();
+  const first = await Promise.race([
+    continueAction.waitFor({ timeout: 60_000 }).then(() => 'stopped'),
+    picker.waitFor({ timeout: 60_000 }).then(() => 'picker'),
+  ]);
+  if (first === 'picker') {
+    onPicker();
+    await picker.click({ timeout: 5_000 });
+    await continueAction.waitFor({ timeout: 60_000 });
+  }
+}
+
 async function selectedFrame(page) {
   const row = page.locator('.debug-call-stack .monaco-list-row.selected').first();
   const text = await row.innerText({ timeout: 5_000 }).catch(() => '?');

@@ -72,7 +72,7 @@ import {
   wakeSender,
   writeWord,
 } from './ipc';
-import type { MachMessage, MachPort, MachSavedContext } from './state';
+import type { MachEntry, MachMessage, MachPort, MachSavedContext } from './state';
 
 const { DONE, SWITCHED } = StepResult;
 const {
@@ -674,19 +674,26 @@ const requestNotificationSteps: (readonly [string, KernelStep])[] = [
 // ---------------------------------------------------------------------------------------------
 // mach_port_set_attributes(MACH_PORT_LIMITS_INFO): the queue limit.
 
+/** The caller's entry for the name in a0 if it holds a receive right; else null with f.r set (KERN_INVALID_NAME or KERN_INVALID_RIGHT). */
+function lookupReceive(k: Kernel, t: Thread, f: SyscallFrame): MachEntry | null {
+  const entry = lookup(k, spaceOf(k, t.process), f.a0);
+  if (entry === null) {
+    f.r = KERN_INVALID_NAME;
+    return null;
+  }
+  if ((entry.type & TYPE_RECEIVE) === 0) {
+    f.r = KERN_INVALID_RIGHT;
+    return null;
+  }
+  return entry;
+}
+
 const setQlimitSteps: (readonly [string, KernelStep])[] = [
   [
     'ipc_right_lookup',
     (k, t, f) => {
-      const entry = lookup(k, spaceOf(k, t.process), f.a0);
-      if (entry === null) {
-        f.r = KERN_INVALID_NAME;
-        return DONE;
-      }
-      if ((entry.type & TYPE_RECEIVE) === 0) {
-        f.r = KERN_INVALID_RIGHT;
-        return DONE;
-      }
+      const entry = lookupReceive(k, t, f);
+      if (entry === null) return DONE;
       if (f.a1 < 0 || f.a1 > QLIMIT_MAX) {
         f.r = KERN_INVALID_VALUE;
         return DONE;
@@ -715,18 +722,7 @@ const setQlimitSteps: (readonly [string, KernelStep])[] = [
 const setKobjectSteps: (readonly [string, KernelStep])[] = [
   [
     'ipc_right_lookup',
-    (k, t, f) => {
-      const entry = lookup(k, spaceOf(k, t.process), f.a0);
-      if (entry === null) {
-        f.r = KERN_INVALID_NAME;
-        return DONE;
-      }
-      if ((entry.type & TYPE_RECEIVE) === 0) {
-        f.r = KERN_INVALID_RIGHT;
-        return DONE;
-      }
-      return 1;
-    },
+    (k, t, f) => (lookupReceive(k, t, f) === null ? DONE : 1),
   ],
   [
     'ipc_kobject_table_fixed',

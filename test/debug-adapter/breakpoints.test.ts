@@ -2,11 +2,10 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fixture, launch, marker, resumeAndStop, scopeVariables, startInProcess, where, type Adapter } from './harness';
+import { fixture, launch, marker, resumeAndStop, scopeVariables, startInProcess, where, type Adapter, launchArgs as args } from './harness';
 
 const echo = fixture('echo.kscn');
 const retry = fixture('retry.kscn');
-const args = (program: string, extra: Record<string, unknown> = {}) => ({ type: 'kscn', request: 'launch', name: 'test', program, ...extra }) as never;
 
 let adapter: Adapter;
 beforeEach(async () => {

@@ -27,6 +27,9 @@ export function marker(file: string, name: string): number {
   return index + 1;
 }
 
+/** Launch arguments for `program` plus `extra`; typed `never` so they fit every request and helper signature the tests hand them to. */
+export const launchArgs = (program: string, extra: Record<string, unknown> = {}) => ({ type: 'kscn', request: 'launch', name: 'test', program, ...extra }) as never;
+
 export interface Adapter {
   readonly client: DebugClient;
   stop(): Promise<void>;

@@ -5,10 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fixture, launch, marker, resumeAndStop, ROOT, startBundled, startInProcess, where, type Adapter } from './harness';
+import { fixture, launch, marker, resumeAndStop, ROOT, startBundled, startInProcess, where, type Adapter, launchArgs as args } from './harness';
 
 const echo = fixture('echo.kscn');
-const args = (program: string, extra: Record<string, unknown> = {}) => ({ type: 'kscn', request: 'launch', name: 'test', program, ...extra }) as never;
 
 describe('the bundled adapter (dist/debug-adapter.js over stdio)', () => {
   let adapter: Adapter;

@@ -3,10 +3,9 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { fixture, launch, marker, resumeAndStop, scopeVariables, startInProcess, type Adapter } from './harness';
+import { fixture, launch, marker, resumeAndStop, scopeVariables, startInProcess, type Adapter, launchArgs as args } from './harness';
 
 const echo = fixture('echo.kscn');
-const args = (program: string, extra: Record<string, unknown> = {}) => ({ type: 'kscn', request: 'launch', name: 'test', program, ...extra }) as never;
 
 let adapter: Adapter;
 beforeEach(async () => {

@@ -3,44 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel, type KernelEvent } from '../../kernel/index';
 import { machRoundTripScenario } from '../../kernel/mach/bench-scenario';
+import { CHCORE_RAW_CALL, chcoreRoundTripScenario } from '../../kernel/chcore-bench-scenario';
 import type { ScenarioProgram } from '../../kernel/program';
 import { compileScenario } from './helpers';
 
-/** The ChCore round-trip benchmark's scenario (bench/main.ts), `calls` raw-message calls. */
+/** The ChCore round-trip benchmark's scenario (bench/main.ts), each iteration a raw-message and a data call. */
 function chcoreRoundTrips(calls: number): string {
-  return `
-process server badge 1 {
-  thread main {
-    register_server(register_thread: reg)
-  }
-  thread reg register runs on_register
-  thread handler shadow runs serve
-  routine on_register(declared) {
-    ipc_register_cb_return(handler: handler, server_shm: 0x5000_0000)
-  }
-  routine serve(msg, badge) {
-    ipc_return(1)
-  }
-}
-process client badge 2 {
-  pmo shm size 4KiB
-  thread main {
-    let conn = -1
-    repeat 1000 {
-      conn = register_client(server: server.main, shm: shm, addr: 0x4000_0000)
-      if conn >= 0 {
-        break
-      }
-      yield()
-    }
-    build_msg(0x4000_0000, 8, 0, 16, 24)
-    repeat ${calls} as i {
-      ipc_call(conn, msg: 0x4000_0000, cap_num: 0)
-      ipc_call(conn, data: [i, i * 3])
-    }
-  }
-}
-`;
+  return chcoreRoundTripScenario(calls, [CHCORE_RAW_CALL, 'ipc_call(conn, data: [i, i * 3])']);
 }
 
 /** The state as comparable text (pages as plain arrays). */

@@ -1,5 +1,6 @@
 // Test helpers for the kernel: compile a scenario through the language core, run it, and collect
 // its events and readable trace.
+import { expect } from 'vitest';
 import { compile } from '../../language/core/index';
 import { Kernel, formatEvent, summarizeState, type KernelEvent, type KernelOptions, type HaltInfo } from '../../kernel/index';
 
@@ -87,3 +88,20 @@ ${body}
 }
 `;
 }
+
+/** A run that finished with no failed expectation, no kernel or thread fault, and `passed` passes. */
+export function expectFinishedGreen(run: ScenarioRun, passed: number): void {
+  expect(run.failures).toEqual([]);
+  expect(run.events.filter((e) => e.kind === 'kernel-fault' || e.kind === 'thread-fault')).toEqual([]);
+  expect(run.halt?.reason).toBe('finished');
+  expect(run.passed).toBe(passed);
+}
+
+/** One process `a` whose main thread runs `body`; `extra` goes before the thread (pmos, ports). */
+export const oneProcess = (body: string, extra = ''): string => `
+process a {
+${extra}
+  thread main {
+${body}
+  }
+}`;

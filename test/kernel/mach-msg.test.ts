@@ -5,22 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { Kernel } from '../../kernel/index';
 import { onHostSpecialPortChanged } from '../../kernel/mach/syscalls';
 import { machRoundTripScenario } from '../../kernel/mach/bench-scenario';
-import { compileScenario, runScenario } from './helpers';
+import { compileScenario, runScenario, expectFinishedGreen, oneProcess } from './helpers';
 
-function green(run: ReturnType<typeof runScenario>, passed: number) {
-  expect(run.failures).toEqual([]);
-  expect(run.events.filter((e) => e.kind === 'kernel-fault' || e.kind === 'thread-fault')).toEqual([]);
-  expect(run.halt?.reason).toBe('finished');
-  expect(run.passed).toBe(passed);
-}
+const green = expectFinishedGreen;
 
-const one = (body: string, extra = ''): string => `
-process a {
-${extra}
-  thread main {
-${body}
-  }
-}`;
+const one = oneProcess;
 
 const ECHO_SERVER = `
 process server {

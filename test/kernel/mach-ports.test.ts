@@ -2,22 +2,11 @@
 // _deallocate, _destroy, _mod_refs, _insert_right, _move_member, _request_notification,
 // _set_qlimit, and every return code they have. Names are (index << 8) | generation, 0x103 first.
 import { describe, expect, it } from 'vitest';
-import { runScenario } from './helpers';
+import { runScenario, expectFinishedGreen, oneProcess } from './helpers';
 
-function green(run: ReturnType<typeof runScenario>, passed: number) {
-  expect(run.failures).toEqual([]);
-  expect(run.events.filter((e) => e.kind === 'kernel-fault' || e.kind === 'thread-fault')).toEqual([]);
-  expect(run.halt?.reason).toBe('finished');
-  expect(run.passed).toBe(passed);
-}
+const green = expectFinishedGreen;
 
-const one = (body: string, extra = ''): string => `
-process a {
-${extra}
-  thread main {
-${body}
-  }
-}`;
+const one = oneProcess;
 
 describe('mach_port_allocate', () => {
   it('creates receive rights, port sets and dead names under fresh names', () => {

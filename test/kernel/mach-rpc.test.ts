@@ -3,14 +3,9 @@
 // bootstrap server outside the kernel (MR-BOOT-01) and the unserved UPL call (MR-UPL-01).
 import { describe, expect, it } from 'vitest';
 import type { KernelEvent } from '../../kernel/index';
-import { runScenario } from './helpers';
+import { runScenario, expectFinishedGreen } from './helpers';
 
-function green(run: ReturnType<typeof runScenario>, passed: number) {
-  expect(run.failures).toEqual([]);
-  expect(run.events.filter((e) => e.kind === 'kernel-fault' || e.kind === 'thread-fault')).toEqual([]);
-  expect(run.halt?.reason).toBe('finished');
-  expect(run.passed).toBe(passed);
-}
+const green = expectFinishedGreen;
 
 /** Events between a thread's syscall entry and its exit of the n-th mach_msg (0-based). */
 function duringCall(events: readonly KernelEvent[], thread: string, n: number): KernelEvent[] {
