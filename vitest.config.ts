@@ -1,4 +1,5 @@
-// Test tiers run by `npm test`: kernel, language, grammar, CLI, language server and debug adapter.
+// Test tiers run by `npm test`: kernel, language, language server, debug adapter, grammar,
+// extension, CLI, docs and examples. The JSON report lets CI print one closing count.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-artifacts/vitest.json' },
   },
 });
