@@ -17,6 +17,7 @@ import {
 } from './debugConfiguration';
 import { registerTimeTravel } from './timeTravel';
 import { registerTools } from './tools';
+import { registerDebugEditorSupport } from './debugEditor';
 import { registerViews } from './views/index';
 
 /** The bundles next to this one, relative to the extension's root. */
@@ -39,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerTimeTravel(context);
   registerTools(context, log, scenarioFile);
   registerViews(context, log);
+  registerDebugEditorSupport(context, () => languageClient);
   await startLanguageClient(context, log);
 }
 

@@ -461,6 +461,7 @@ const SCENARIOS = [
   ['c-completion', '(c) Ctrl+Space after ipc_ offers ipc_call'],
   ['d1-breakpoint', '(d) F9 on a line, F5 without launch.json, the debugger stops there'],
   ['d2-variables', '(d) the Variables view shows the "Capability group" scope'],
+  ['d2-hover', '(d) hovering a local while stopped shows its value'],
   ['d3-step-into', '(d) F11 on ipc_call lands in the server\'s routine echo'],
   ['e-run', '(e) kscn: Run Scenario prints the trace and exit 0'],
   ['e2-run-lens', '(e) the "Run" code lens above the scenario runs it too'],
@@ -662,6 +663,27 @@ async function main() {
       await sleep(200);
     }
     notes.push(`Variables: ${texts.slice(0, 8).join(' | ')}`);
+  }, page);
+
+  await scenario('d2-hover', title('d2-hover'), 60, async (notes) => {
+    if (!stopped) throw new Error('not run: the debugger did not stop');
+    // `conn` on the stopped line is the connection capability register_client returned: slot 6.
+    const line = workbench.editor().locator('.view-line').filter({ hasText: 'data: [41]' }).first();
+    await line.waitFor({ timeout: 10_000 });
+    const token = line.locator('span > span').filter({ hasText: /^conn$/ }).first();
+    await token.hover({ timeout: 5_000 });
+    const widget = page.locator('.debug-hover-widget');
+    await widget.waitFor({ state: 'visible', timeout: 15_000 });
+    const deadline = Date.now() + 10_000;
+    let text = '';
+    for (;;) {
+      text = (await widget.innerText().catch(() => '')).replace(/\s+/g, ' ').trim();
+      if (/\b6\b/.test(text)) break;
+      if (Date.now() > deadline) throw new Error(`the debug hover over conn shows "${text}", not its value 6`);
+      await sleep(200);
+    }
+    notes.push(`hover over conn: ${text}`);
+    await page.keyboard.press('Escape').catch(() => {});
   }, page);
 
   await scenario('d3-step-into', title('d3-step-into'), 90, async (notes) => {
