@@ -4,7 +4,9 @@
 // register the node again, which then has an antecedent).
 //
 // The kernel's step loop calls in here: `applyFaultAction` when a `fault` declaration fires,
-// `runDueRestarts` before each step, `wakeForPendingFaults` when nothing else can run.
+// `runDueRestarts` before each step and when a crashed machine's restart time comes while its
+// clock is idle (the kernel's `fireIdleDeadline`, which also fires time faults and Mach timeouts
+// of idle machines, before a later step or instead of declaring a deadlock or finishing).
 
 import { ThreadExitState, ThreadState } from './constants';
 import type { Kernel } from './kernel';
@@ -217,15 +219,6 @@ export function runDueRestarts(kernel: Kernel, time: number): boolean {
     } else i++;
   }
   return any;
-}
-
-/** Nothing can run: a pending restart happens now (time jumps to it). True if one did. */
-export function wakeForPendingFaults(kernel: Kernel): boolean {
-  const restarts = kernel.state.faults.restarts;
-  if (restarts.length === 0) return false;
-  let earliest = restarts[0]!.at;
-  for (const r of restarts) if (r.at < earliest) earliest = r.at;
-  return runDueRestarts(kernel, earliest);
 }
 
 /** Boots a crashed machine again: fresh processes from their entry, links back up. */

@@ -26,7 +26,7 @@ import type { KernelEvent, KernelEventListener } from './events';
 import { lastAccess, mapPmo, readUser, readUserInt, roundUpToPage, writeUser, writeUserInt } from './memory';
 import { CODE_BASE, ROUTINE_STRIDE, type Expression, type FaultDecl, type ScenarioProgram, type SourceLocation, type ThreadType } from './program';
 import { SYSCALL_IMPLEMENTATIONS } from './dispatch';
-import { afterFault, applyFaultAction, newFaultsState, newLinkStates, runDueRestarts, wakeForPendingFaults } from './faults';
+import { afterFault, applyFaultAction, newFaultsState, newLinkStates, runDueRestarts } from './faults';
 import { newXnuState } from './xnu/mach-node';
 import { newMachState } from './mach/state';
 import { fireTimeouts as fireMachTimeouts } from './mach/ipc';
@@ -975,6 +975,10 @@ export class Kernel implements ExecContext {
     const s = this.state;
     if (s.halt !== null) return null;
     for (;;) {
+      // Deadlines (time faults, Mach timeouts, restarts): one due on an idle machine before the
+      // next step fires first; a machine that runs a thread fires its own before its step.
+      const deadlines = this.hasTimeFaults || s.mach.timedWaiters.length > 0 || s.faults.restarts.length > 0;
+      if (deadlines && this.fireIdleDeadline()) continue;
       const cpus = s.cpus;
       let cpu: Cpu | null;
       if (cpus.length === 1) {
@@ -984,15 +988,16 @@ export class Kernel implements ExecContext {
         cpu = this.chooseCpu(true);
       }
       if (cpu === null) {
-        // Mach timeouts: with nothing runnable, the earliest deadline fires (its CPU's clock advances to it).
-        if (s.mach.timedWaiters.length > 0 && fireMachTimeouts(this, -1, 0, true)) return null;
-        if (!wakeForPendingFaults(this)) this.finish();
+        // Nothing can run and no pending deadline can fire (fireIdleDeadline fired any that could).
+        this.finish();
         return null;
       }
       this.cpu = cpu;
-      if (this.hasTimeFaults) this.injectTimeFaults(cpu);
-      if (s.mach.timedWaiters.length > 0) fireMachTimeouts(this, cpu.machine, cpu.time, false);
-      if (s.faults.restarts.length > 0) runDueRestarts(this, cpu.time);
+      if (deadlines) {
+        if (this.hasTimeFaults) this.injectTimeFaults(cpu);
+        if (s.mach.timedWaiters.length > 0) fireMachTimeouts(this, cpu.machine, cpu.time, false);
+        if (s.faults.restarts.length > 0) runDueRestarts(this, cpu.time);
+      }
       let t = s.threads[cpu.current];
       if (!t) {
         this.schedule(cpu, 'schedule');
@@ -1385,13 +1390,110 @@ export class Kernel implements ExecContext {
     }
   }
 
-  private injectTimeFaults(cpu: Cpu): void {
+  /** Fires the time faults of `cpu`'s machine that are due at its clock. Returns whether one fired. */
+  private injectTimeFaults(cpu: Cpu): boolean {
     const s = this.state;
+    let fired = false;
     for (let i = 0; i < this.faults.length; i++) {
       const fault = this.faults[i]!;
       if (s.faultFired[i] || fault.trigger.kind !== 'time') continue;
-      if (cpu.time >= fault.trigger.time && this.faultMachine(fault) === cpu.machine) this.fireFault(i);
+      if (cpu.time >= fault.trigger.time && this.faultMachine(fault) === cpu.machine) {
+        this.fireFault(i);
+        fired = true;
+      }
     }
+    return fired;
+  }
+
+  /**
+   * A machine none of whose CPUs runs a thread (all idle, or crashed): its clock only advances
+   * through `fireIdleDeadline`. A machine halted by a kernel fault never counts (its deadlines
+   * never fire); with `running`, a crashed machine does not count either (Mach timeouts).
+   */
+  private idleMachine(m: number, running: boolean): boolean {
+    const machine = this.state.machines[m];
+    if (!machine || machine.faulted) return false;
+    if (machine.halted) return !running;
+    const cpus = machine.cpus;
+    for (let i = 0; i < cpus.length; i++) if (this.state.cpus[cpus[i]!]!.current !== 0) return false;
+    return true;
+  }
+
+  /** The virtual time of the next step any CPU would take (Infinity when none can step). No PRNG draw. */
+  private nextStepTime(): number {
+    const s = this.state;
+    let best = Infinity;
+    for (let i = 0; i < s.cpus.length; i++) {
+      const cpu = s.cpus[i]!;
+      if (s.machines[cpu.machine]!.halted) continue;
+      let time = cpu.time;
+      if (cpu.current === 0) {
+        const index = this.pickIndex(cpu);
+        if (index < 0) continue;
+        const readyAt = s.threads[s.machines[cpu.machine]!.runQueue[index]!]!.readyAt;
+        if (readyAt > time) time = readyAt;
+      }
+      if (time < best) best = time;
+    }
+    return best;
+  }
+
+  /**
+   * Virtual time on idle machines. The earliest pending deadline (an unfired time fault, a Mach
+   * timeout, a machine restart) of a machine that runs no thread fires when it is not later than
+   * the next step any CPU would take, or when no CPU can step at all: that machine's CPUs advance
+   * to the deadline (the event time) and whatever is due there fires, in the order a step would
+   * fire it (time faults, Mach timeouts, restarts). Machines that run a thread fire their
+   * deadlines before their own steps (stepOnce). Draws no randomness. Returns whether anything fired.
+   */
+  private fireIdleDeadline(): boolean {
+    const s = this.state;
+    let when = Infinity;
+    let machine = -1;
+    if (this.hasTimeFaults) {
+      for (let i = 0; i < this.faults.length; i++) {
+        const trigger = this.faults[i]!.trigger;
+        if (s.faultFired[i] || trigger.kind !== 'time' || trigger.time >= when) continue;
+        const m = this.faultMachine(this.faults[i]!);
+        if (m >= 0 && this.idleMachine(m, false)) {
+          when = trigger.time;
+          machine = m;
+        }
+      }
+    }
+    const waiters = s.mach.timedWaiters;
+    for (let i = 0; i < waiters.length; i++) {
+      const t = s.threads[waiters[i]!];
+      const mt = t ? s.mach.threads[t.id] : undefined;
+      if (!t || !mt || mt.deadline < 0 || mt.deadline >= when) continue;
+      if (this.idleMachine(t.machine, true)) {
+        when = mt.deadline;
+        machine = t.machine;
+      }
+    }
+    const restarts = s.faults.restarts;
+    for (let i = 0; i < restarts.length; i++) {
+      const r = restarts[i]!;
+      if (r.at < when && s.machines[r.machine]) {
+        when = r.at;
+        machine = r.machine;
+      }
+    }
+    if (machine < 0 || when > this.nextStepTime()) return false;
+    // The machine's clocks advance to the deadline; the earliest of them is where it fires.
+    const target = s.machines[machine]!;
+    let cpu: Cpu | null = null;
+    for (const c of target.cpus) {
+      const x = s.cpus[c]!;
+      if (x.time < when) x.time = when;
+      if (cpu === null || x.time < cpu.time) cpu = x;
+    }
+    if (cpu === null) return false;
+    this.cpu = cpu;
+    let fired = this.hasTimeFaults && this.injectTimeFaults(cpu);
+    if (waiters.length > 0 && !target.halted && fireMachTimeouts(this, machine, cpu.time, false)) fired = true;
+    if (restarts.length > 0 && runDueRestarts(this, when)) fired = true;
+    return fired;
   }
 
   private injectSyscallFaults(t: Thread, impl: SyscallImplementation): void {

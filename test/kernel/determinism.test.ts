@@ -161,6 +161,74 @@ ${SCENARIO.slice(SCENARIO.indexOf('process server'))}`;
     }
   });
 
+  it('time faults on an idle machine fire identically through run() fast paths and step() (one CPU and several)', () => {
+    // One CPU: the round trips, plus a process that blocks for good; once the round trips are
+    // done the machine is idle and its time faults fire by advancing its clock (no deadlock).
+    const sleeper = `
+process sleeper badge 3 {
+  thread main {
+    let bs = host_set_node_port()
+    let m0 = noded_receive(bs)
+    let m = noded_receive(bs)
+  }
+}`;
+    const base = compileScenario(`
+machine m {
+  cpus 1
+  timeslice 700
+}
+${chcoreRoundTrips(6)}${sleeper}`);
+    const sleeperProcess = base.processes.findIndex((p) => p.name === 'sleeper');
+    const loc = { file: 'test.kscn', line: 1, column: 1, endLine: 1, endColumn: 1 };
+    let idleFired = 0;
+    for (let time = 1000; time < 40_000; time += 3100) {
+      const program: ScenarioProgram = {
+        ...base,
+        faults: [
+          { trigger: { kind: 'time', time }, action: { kind: 'crash-machine', machine: 0, restartAfter: 700 }, loc },
+          { trigger: { kind: 'time', time: 60_000 }, action: { kind: 'kill-process', process: sleeperProcess }, loc },
+        ],
+      };
+      const { quiet, listened, stepped, steppedQuiet, runBatches, stepBatches } = fourWays(program, 3);
+      expect(quiet.halt?.reason, `crash at ${time}`).toBe('finished');
+      expect(quiet.state.faultFired).toEqual([true, true]);
+      const reference = stateText(steppedQuiet);
+      for (const other of [quiet, listened, stepped]) expect(stateText(other), `crash at ${time}`).toBe(reference);
+      expect(JSON.stringify(runBatches)).toBe(JSON.stringify(stepBatches));
+      const events = stepBatches.flat();
+      const faults = events.filter((e) => e.kind === 'fault-injected');
+      // The kill of the blocked sleeper fires at 60,000 (exactly, when the machine is idle then).
+      expect(faults[1]!.time).toBeGreaterThanOrEqual(60_000);
+      expect(faults[1]!.time).toBeLessThan(60_200);
+      if (faults[0]!.time === time) idleFired++;
+    }
+    // Some crash times fall after the round trips, when the machine is idle: they fire at exactly T.
+    expect(idleFired).toBeGreaterThan(0);
+
+    // Several machines and CPUs, several seeds: a crash of an idle machine while another runs.
+    const multi = compileScenario(`
+machine a {
+  cpus 2
+  timeslice 700
+}
+machine b {
+  cpus 1
+}
+${chcoreRoundTrips(4).replace('process server badge 1', 'process server on a badge 1').replace('process client badge 2', 'process client on a badge 2')}${sleeper.replace('process sleeper badge 3', 'process sleeper on b badge 3')}
+fault at 2500 crash b restart after 1000
+fault at 8000 kill sleeper
+`);
+    for (let seed = 1; seed <= 6; seed++) {
+      const { quiet, listened, stepped, steppedQuiet, runBatches, stepBatches } = fourWays(multi, seed);
+      expect(quiet.halt?.reason).toBe('finished');
+      const reference = stateText(steppedQuiet);
+      for (const other of [quiet, listened, stepped]) expect(stateText(other), `seed ${seed}`).toBe(reference);
+      expect(JSON.stringify(runBatches)).toBe(JSON.stringify(stepBatches));
+      const machine = stepBatches.flat().filter((e) => e.kind === 'machine').map((e) => [e.kind === 'machine' ? e.action : '', e.time]);
+      expect(machine).toEqual([['crash', 2500], ['restart', 3500]]);
+    }
+  });
+
   it('syscall-entry events of repeated calls carry equal argument lists', () => {
     const program = compileScenario(chcoreRoundTrips(3));
     const kernel = new Kernel(program, { seed: 1 });
