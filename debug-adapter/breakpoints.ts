@@ -26,7 +26,7 @@ export interface LineBreakpoint extends Counted {
 
 /** What a function breakpoint stops at: a syscall's entry, or one named kernel step. */
 export type FunctionTarget =
-  | { readonly kind: 'syscall'; readonly syscall: string }
+  | { readonly kind: 'syscall'; readonly syscall: string; /** An alias's fixed argument (`tock_discover`: command 1). */ readonly when?: { readonly argument: string; readonly value: number } }
   | { readonly kind: 'step'; readonly syscall: string | null; readonly step: string };
 
 export interface FunctionBreakpoint extends Counted {
@@ -42,7 +42,7 @@ export interface DataBreakpoint extends Counted {
 export const EXCEPTION_FILTERS = [
   { filter: 'syscall-error', label: 'Syscall errors', description: 'Stop when a syscall returns an error code; the condition names the code (-EIPCRETRY, == -199).', supportsCondition: true, conditionDescription: 'An error code such as -EIPCRETRY, or a comparison with the code (== -199, != -EINVAL); several codes separated by commas.' },
   { filter: 'expectation', label: 'Failed expectations', description: 'Stop when an `expect` fails.', default: true },
-  { filter: 'kernel-fault', label: 'Kernel faults', description: 'Stop on a kernel fault (a seed BUG_ON or bad dereference).', default: true },
+  { filter: 'kernel-fault', label: 'Kernel faults', description: 'Stop on a kernel fault: a seed BUG_ON, panic, assert or bad dereference (ChCore, Mach/XNU, Tock), and a Tock process\'s MPU fault.', default: true },
   { filter: 'thread-fault', label: 'Thread faults', description: 'Stop when a thread faults in user mode.', default: true },
   { filter: 'deadlock', label: 'Deadlock', description: 'Stop when no thread can run but some wait in a syscall.', default: true },
 ] as const;
@@ -111,12 +111,25 @@ export function interpolationParts(message: string): (string | { expression: str
   return parts;
 }
 
+/**
+ * Names for one use of a multiplexed syscall: a breakpoint on the syscall whose argument has this
+ * value. Tock's IPC capsule is one `command` syscall (driver 0x10000) with a command number.
+ */
+export const SYSCALL_ALIASES: ReadonlyMap<string, { readonly syscall: string; readonly argument: string; readonly value: number }> = new Map([
+  ['tock_discover', { syscall: 'tock_command', argument: 'command', value: 1 }],
+  ['tock_notify_service', { syscall: 'tock_command', argument: 'command', value: 2 }],
+  ['tock_notify_client', { syscall: 'tock_command', argument: 'command', value: 3 }],
+]);
+
 /** Resolves a function breakpoint name against the syscall table and the kernel's step names. */
 export function resolveFunctionName(name: string, implementations: readonly (SyscallImplementation | null)[]): FunctionTarget[] {
   const trimmed = name.trim();
   const targets: FunctionTarget[] = [];
   const spec = SYSCALLS.find((s) => s.kernelName === trimmed || s.name === trimmed);
   if (spec) targets.push({ kind: 'syscall', syscall: spec.kernelName });
+  const alias = SYSCALL_ALIASES.get(trimmed);
+  const aliased = alias ? SYSCALLS.find((s) => s.name === alias.syscall) : undefined;
+  if (alias && aliased) targets.push({ kind: 'syscall', syscall: aliased.kernelName, when: { argument: alias.argument, value: alias.value } });
   // `sys_ipc_call:step`, `sys_ipc_call.step`, `sys_ipc_call › step` or a bare step name.
   const qualified = /^([A-Za-z_][A-Za-z0-9_]*)\s*(?::|\.|›|\/)\s*(.+)$/.exec(trimmed);
   for (const impl of implementations) {
@@ -133,7 +146,7 @@ export function resolveFunctionName(name: string, implementations: readonly (Sys
   // A bare step name shared by several syscalls matches each; dedupe.
   const seen = new Set<string>();
   return targets.filter((t) => {
-    const key = t.kind === 'syscall' ? `s:${t.syscall}` : `k:${t.syscall ?? '*'}:${t.step}`;
+    const key = t.kind === 'syscall' ? `s:${t.syscall}:${t.when ? `${t.when.argument}=${t.when.value}` : ''}` : `k:${t.syscall ?? '*'}:${t.step}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -222,10 +235,12 @@ export class BreakpointStore {
     return this.kernelSourceBreakpoints.filter((b) => b.targets.some((t) => t.kind === 'step' && t.syscall === syscall));
   }
 
-  /** Function breakpoints at a syscall's entry. */
-  syscallBreakpoints(kernelName: string): FunctionBreakpoint[] {
+  /** Function breakpoints at a syscall's entry; `argument` reads the call's arguments for aliases. */
+  syscallBreakpoints(kernelName: string, argument: (name: string) => unknown = () => undefined): FunctionBreakpoint[] {
     if (this.functionBreakpoints.length === 0) return [];
-    return this.functionBreakpoints.filter((b) => b.verified && b.targets.some((t) => t.kind === 'syscall' && t.syscall === kernelName));
+    return this.functionBreakpoints.filter(
+      (b) => b.verified && b.targets.some((t) => t.kind === 'syscall' && t.syscall === kernelName && (t.when === undefined || argument(t.when.argument) === t.when.value)),
+    );
   }
 
   /** Function breakpoints (and kernel-source breakpoints) on a kernel step. */

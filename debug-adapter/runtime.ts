@@ -2,7 +2,7 @@
 // steps that follow control across thread migration, exceptions, data changes, pause) and reports
 // stops and output through a typed listener. Knows nothing of DAP.
 
-import { Op } from '../kernel/compile';
+import { Op, type Instruction } from '../kernel/compile';
 import { ThreadState, describeChCoreResult } from '../kernel/constants';
 import type { KernelEvent } from '../kernel/events';
 import { Kernel } from '../kernel/kernel';
@@ -112,10 +112,36 @@ interface StepPlan {
   readonly intoHandlers: boolean;
   /** The followed thread ended: the next statement of any thread ends the step. */
   anyThread: boolean;
+  /**
+   * Passive Mach calls run on the caller's own thread: a statement of a thread listed here ends
+   * the step only while the thread serves at most this many passive calls (`next` stays out of a
+   * driver routine; `stepOut` of one waits for the caller's statement after its `mach_msg`).
+   */
+  readonly depthLimit: Map<number, number>;
+  /** Mach messages the followed threads sent during this step (a receive of one follows the server). */
+  readonly sent: Set<number>;
 }
 
 /** Syscalls that migrate the caller into another thread (stepIn lands in that thread). */
 const MIGRATING_SYSCALLS = new Set(['ipc_call', 'register_client']);
+/** mach_msg's table index and the indices of its `send` and `receive` parameters. */
+const MACH_MSG = SYSCALLS.findIndex((s) => s.name === 'mach_msg');
+const MACH_MSG_SEND = MACH_MSG >= 0 ? SYSCALLS[MACH_MSG]!.params.findIndex((p) => p.name === 'send') : -1;
+const MACH_MSG_RECEIVE = MACH_MSG >= 0 ? SYSCALLS[MACH_MSG]!.params.findIndex((p) => p.name === 'receive') : -1;
+
+const SYSCALL_BY_NAME = new Map(SYSCALLS.map((spec) => [spec.name, spec]));
+const MACH_MSG_IMPL = implementations().findIndex((i) => i?.name === 'mach_msg');
+
+/** A `mach_msg` statement in the RPC form: it sends a request and receives the reply in one call. */
+export function isMachRpc(instruction: Instruction | undefined): boolean {
+  if (!instruction || instruction.op !== Op.SYSCALL || instruction.callee !== MACH_MSG || MACH_MSG < 0) return false;
+  return (instruction.arguments[MACH_MSG_SEND] ?? null) !== null && (instruction.arguments[MACH_MSG_RECEIVE] ?? null) !== null;
+}
+
+/** How many passive Mach calls (driver routines) the thread serves on its own stack. */
+export function passiveDepth(kernel: Kernel, thread: Thread): number {
+  return kernel.state.mach?.threads[thread.id]?.passiveDepth ?? 0;
+}
 
 /** Wall-clock budget of one run slice before yielding to the event loop. */
 const SLICE_MS = 8;
@@ -218,6 +244,8 @@ export class ScenarioRuntime {
     const targets: { target: StepInTarget; label: string }[] = [];
     if (MIGRATING_SYSCALLS.has(syscall)) {
       targets.push({ target: 'handler', label: syscall === 'register_client' ? "Into the server's register thread" : "Into the server's handler" });
+    } else if (isMachRpc(effectiveInstruction(this.kernel, thread))) {
+      targets.push({ target: 'handler', label: 'Into the server (the listener thread, or the driver routine on this thread)' });
     }
     const impl = implementations().find((i) => i?.name === syscall);
     targets.push({ target: 'kernel', label: `Into the kernel: ${impl?.kernelName ?? syscall}` });
@@ -238,22 +266,29 @@ export class ScenarioRuntime {
   private planFor(thread: Thread, kind: StepKind, granularity: 'statement' | 'instruction', target?: StepInTarget): StepPlan {
     const id = thread.id;
     const inKernel = thread.kernel.active && !thread.kernel.blocked;
-    const plan = (flow: number[], kernelFlow: number[], intoHandlers: boolean): StepPlan => ({
+    const depth = passiveDepth(this.kernel, thread);
+    const plan = (flow: number[], kernelFlow: number[], intoHandlers: boolean, limit?: number): StepPlan => ({
       flow: new Set(flow),
       kernelFlow: new Set(kernelFlow),
       follow: new Set([id]),
       intoHandlers,
       anyThread: false,
+      depthLimit: limit !== undefined ? new Map([[id, limit]]) : new Map(),
+      sent: new Set(),
     });
-    if (kind === 'stepOut') return inKernel ? plan([id], [], false) : plan([], [], false);
+    if (kind === 'stepOut') {
+      if (inKernel) return plan([id], [], false, depth);
+      // Out of a passive driver routine: the caller's statement after its mach_msg, same thread.
+      return depth > 0 ? plan([id], [], false, depth - 1) : plan([], [], false);
+    }
     if (granularity === 'instruction') return plan([id], [id], kind === 'stepIn');
-    if (kind === 'next') return inKernel ? plan([id], [id], false) : plan([id], [], false);
+    if (kind === 'next') return inKernel ? plan([id], [id], false, depth) : plan([id], [], false, depth);
     // stepIn
     if (inKernel) return plan([id], [id], true);
     const syscall = syscallAt(this.kernel, thread);
-    if (!syscall || target === 'over') return plan([id], [], false);
+    if (!syscall || target === 'over') return plan([id], [], false, depth);
     if (target === 'kernel') return plan([id], [id], true);
-    if (target === 'handler' || MIGRATING_SYSCALLS.has(syscall)) return plan([id], [], true);
+    if (target === 'handler' || MIGRATING_SYSCALLS.has(syscall) || isMachRpc(effectiveInstruction(this.kernel, thread))) return plan([id], [], true);
     return plan([id], [id], true);
   }
 
@@ -863,10 +898,22 @@ export class ScenarioRuntime {
     }
     const plan = this.plan;
     if (plan) {
-      if (next.kind === 'statement' && (plan.anyThread || plan.flow.has(thread.id))) return { reason: 'step', thread: thread.id };
+      if (next.kind === 'statement' && (plan.anyThread || plan.flow.has(thread.id))) {
+        const limit = plan.anyThread ? undefined : plan.depthLimit.get(thread.id);
+        if (limit === undefined || passiveDepth(this.kernel, thread) <= limit) return { reason: 'step', thread: thread.id };
+      }
       if (next.kind === 'kernel-step' && plan.kernelFlow.has(thread.id)) return { reason: 'step', thread: thread.id };
     }
     return null;
+  }
+
+  /** The Tock process a thread belongs to (its name), if any. */
+  private tockProcessOf(threadId: number): string | undefined {
+    const tock = this.kernel.state.tock;
+    if (!tock || !tock.active) return undefined;
+    const index = tock.byThread[threadId];
+    const process = index !== undefined && index >= 0 ? tock.processes[index] : undefined;
+    return process ? process.name : undefined;
   }
 
   private threadExtras(thread: Thread): Map<string, Value> {
@@ -955,8 +1002,18 @@ export class ScenarioRuntime {
           const at = event.loc ? ` at ${event.loc.file}:${event.loc.line}` : '';
           const message = `thread ${event.threadName} faulted: ${event.reason} (address 0x${event.address.toString(16)})${at}`;
           this.output({ category: 'stderr', text: `${message}\n`, ...(event.loc ? { loc: event.loc } : {}) });
-          if (filters.has('thread-fault')) {
-            this.setPending({ reason: 'exception', thread: event.thread, description: 'Thread fault', exception: { filter: 'thread-fault', id: 'thread-fault', description: message, details: message } });
+          // A Tock process's MPU fault is the kernel's verdict on the process (it becomes Faulted):
+          // the kernel-fault filter stops on it too.
+          const tock = this.tockProcessOf(event.thread);
+          const mpu = tock !== undefined && event.reason.startsWith('MPU fault');
+          if (filters.has('thread-fault') || (mpu && filters.has('kernel-fault'))) {
+            const details = mpu ? `${message}\n  Tock process ${tock} → Faulted (fault policy: Stop); the MPU check of user accesses (kernel/tock/process.ts)` : message;
+            this.setPending({
+              reason: 'exception',
+              thread: event.thread,
+              description: mpu ? 'Tock MPU fault' : 'Thread fault',
+              exception: { filter: mpu && !filters.has('thread-fault') ? 'kernel-fault' : 'thread-fault', id: mpu ? 'tock-mpu-fault' : 'thread-fault', description: message, details },
+            });
           }
           break;
         }
@@ -964,11 +1021,20 @@ export class ScenarioRuntime {
           const message = `kernel fault ${event.row} at ${event.seedFile}:${event.seedLine}: ${event.message}`;
           this.output({ category: 'stderr', text: `${message}\n` });
           if (filters.has('kernel-fault')) {
+            const thread = event.thread !== 0 ? this.kernel.threadById(event.thread) : undefined;
+            const loc = thread ? this.kernel.currentInstruction(thread)?.loc : undefined;
+            const where = thread ? `\n  at ${threadDisplayName(this.kernel, thread)}${loc ? ` (${loc.file}:${loc.line})` : ''}` : '';
+            const machine = this.kernel.state.machines[event.machine]?.name;
             this.setPending({
               reason: 'exception',
               thread: event.thread !== 0 ? event.thread : this.lastThread,
               description: 'Kernel fault',
-              exception: { filter: 'kernel-fault', id: `kernel-fault ${event.row}`, description: message, details: message },
+              exception: {
+                filter: 'kernel-fault',
+                id: `kernel-fault ${event.row}`,
+                description: message,
+                details: `${message}\n  seed row ${event.row}, ${event.seedFile} line ${event.seedLine}${machine ? `, machine ${machine}` : ''}${where}`,
+              },
             });
           }
           break;
@@ -979,6 +1045,9 @@ export class ScenarioRuntime {
             const plan = this.plan;
             if (plan && (plan.follow.has(event.thread) || plan.flow.has(event.thread))) plan.anyThread = true;
           }
+          break;
+        case 'mach-msg':
+          if (this.plan) this.followMachMessage(this.plan, event);
           break;
         case 'migration': {
           const plan = this.plan;
@@ -1000,17 +1069,69 @@ export class ScenarioRuntime {
     }
   }
 
+  /**
+   * Mach RPC has no migration event: control is followed through the message traffic. A message a
+   * followed thread sent and another thread receives brings that thread in (stepIn: the active
+   * listener's first statement after its receive). A message without a reply right that a followed
+   * thread hands to a thread waiting in the RPC form of mach_msg is a reply: the step continues in
+   * that client, after its mach_msg. Passive kobject calls need nothing here: they run on the
+   * caller's thread (see `depthLimit`).
+   */
+  private followMachMessage(plan: StepPlan, event: Extract<KernelEvent, { kind: 'mach-msg' }>): void {
+    switch (event.action) {
+      case 'enqueue':
+      case 'handoff': {
+        if (!plan.follow.has(event.thread)) break;
+        plan.sent.add(event.message);
+        if (event.action !== 'handoff') break;
+        const message = this.kernel.state.mach?.messages[event.message];
+        if (!message || message.localType !== 0) break;
+        const kernel = this.kernel;
+        let client: Thread | undefined;
+        for (const id of kernel.state.threadIds) {
+          const t = kernel.state.threads[id];
+          if (t && t.id !== event.thread && t.kernel.active && t.kernel.sys === MACH_MSG_IMPL && t.kernel.v4 === event.message && isMachRpc(kernel.currentInstruction(t))) client = t;
+        }
+        if (!client || plan.follow.has(client.id)) break;
+        // Stepping over (or out of) the server's reply: the client continues, the server no longer ends the step.
+        plan.flow.delete(event.thread);
+        plan.kernelFlow.delete(event.thread);
+        plan.flow.add(client.id);
+        plan.follow.add(client.id);
+        break;
+      }
+      case 'receive':
+        if (plan.intoHandlers && plan.sent.has(event.message) && !plan.follow.has(event.thread)) {
+          plan.flow.add(event.thread);
+          plan.follow.add(event.thread);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
   private onSyscallEntry(event: Extract<KernelEvent, { kind: 'syscall-entry' }>): void {
-    const list = this.breakpoints.syscallBreakpoints(event.kernelName);
-    if (list.length === 0) return;
+    if (this.breakpoints.functionBreakpoints.length === 0) return;
     const thread = this.kernel.threadById(event.thread);
     if (!thread) return;
     const extras = this.threadExtras(thread);
     extras.set('syscall', event.syscall);
     for (const [name, value] of event.args) {
       extras.set(name, value);
+      // `conn_cap` is also `conn`, Tock's `command_number` also `command`.
       if (name.endsWith('_cap')) extras.set(name.slice(0, -4), value);
+      if (name.endsWith('_number')) extras.set(name.slice(0, -7), value);
     }
+    // The scenario's parameter names too, where the seed passes the same arguments in the same order.
+    const spec = SYSCALL_BY_NAME.get(event.syscall);
+    if (spec && spec.params.length === event.args.length) {
+      spec.params.forEach((param, i) => {
+        if (!extras.has(param.name)) extras.set(param.name, event.args[i]![1]);
+      });
+    }
+    const list = this.breakpoints.syscallBreakpoints(event.kernelName, (name) => extras.get(name));
+    if (list.length === 0) return;
     const environment = this.environment(thread, 'kernel', extras);
     const hit: number[] = [];
     for (const breakpoint of list) if (this.shouldStop(breakpoint, environment, event.loc)) hit.push(breakpoint.id);

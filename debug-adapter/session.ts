@@ -599,7 +599,9 @@ export class KscnDebugSession extends DebugSession {
     const group = runtime.kernel.state.groups[thread.group]!;
     const slotsReference = store.add({ kind: 'state', path: ['groups', group.id, 'slots'] });
     const scopes: DebugProtocol.Scope[] = [
-      { name: view.kind === 'kernel' ? 'Locals (kernel frame)' : 'Locals', presentationHint: 'locals', variablesReference: store.add({ kind: 'locals', thread: thread.id, frame: view.kind }), expensive: false },
+      view.kind === 'scenario' && view.callerDepth !== undefined
+        ? { name: 'Locals (saved by the passive call)', presentationHint: 'locals', variablesReference: store.add({ kind: 'caller-locals', thread: thread.id, depth: view.callerDepth }), expensive: false }
+        : { name: view.kind === 'kernel' ? 'Locals (kernel frame)' : 'Locals', presentationHint: 'locals', variablesReference: store.add({ kind: 'locals', thread: thread.id, frame: view.kind }), expensive: false },
       { name: 'Registers', presentationHint: 'registers', variablesReference: store.add({ kind: 'registers', thread: thread.id }), expensive: false },
       { name: 'Thread', variablesReference: store.add({ kind: 'thread', thread: thread.id }), expensive: false },
       { name: `Capability group (${group.name})`, variablesReference: slotsReference, ...store.counts(slotsReference), expensive: false },

@@ -9,7 +9,7 @@ import type { Thread } from '../kernel/state';
 import { implementation, migrationLink, threadDisplayName, threadLocation } from './inspect';
 
 export type FrameView =
-  | { readonly kind: 'scenario'; readonly thread: Thread; readonly name: string; readonly loc: SourceLocation | undefined }
+  | { readonly kind: 'scenario'; readonly thread: Thread; readonly name: string; readonly loc: SourceLocation | undefined; /** A caller's frame below a passive driver routine (its locals are saved, not live). */ readonly callerDepth?: number }
   | { readonly kind: 'kernel'; readonly thread: Thread; readonly name: string; readonly syscallIndex: number; readonly step: number; readonly loc: SourceLocation | undefined }
   | { readonly kind: 'migration'; readonly thread: Thread; readonly name: string };
 
@@ -24,7 +24,11 @@ export function buildStack(kernel: Kernel, thread: Thread): FrameView[] {
     const f = current.kernel;
     const loc = threadLocation(kernel, current);
     const display = threadDisplayName(kernel, current);
-    if (f.active) {
+    const mt = kernel.state.mach?.threads?.[current.id];
+    // A thread serving a passive call is parked in its caller's mach_msg but runs the driver's
+    // statements: that parked frame is shown below the driver routine, not above it.
+    const runsPassive = mt !== undefined && mt !== null && mt.passiveDepth > 0 && f.blocked && current.state !== ThreadState.TS_WAITING;
+    if (f.active && !runsPassive) {
       const impl = implementation(f.sys);
       const step = impl?.stepNames[f.step] ?? '?';
       frames.push({
@@ -45,6 +49,31 @@ export function buildStack(kernel: Kernel, thread: Thread): FrameView[] {
       name: `${routine ? routine.name : `<pc 0x${current.badPc.toString(16)}>`} [${display}]${waiting}${exited}`,
       loc: f.active ? kernel.currentInstruction(current)?.loc ?? loc : loc,
     });
+    // Passive Mach calls (kobject / IOKit driver routines) run on the caller's own thread: below
+    // the routine, the caller's frame at its mach_msg, innermost call first. No thread switch.
+    if (mt && mt.passiveDepth > 0) {
+      for (let depth = mt.passiveDepth - 1; depth >= 0; depth--) {
+        const saved = mt.passiveStack[depth];
+        if (!saved) continue;
+        const callerRoutine = kernel.compiled.routines[saved.routine];
+        const impl = implementation(saved.sys);
+        frames.push({
+          kind: 'kernel',
+          thread: current,
+          name: `${impl?.kernelName ?? 'mach_msg'} › ipc_kobject_server (passive call on this thread)`,
+          syscallIndex: saved.sys,
+          step: Math.max(0, (impl?.stepNames.indexOf('ipc_kobject_server') ?? 0)),
+          loc: callerRoutine?.instructions[saved.ip]?.loc,
+        });
+        frames.push({
+          kind: 'scenario',
+          thread: current,
+          name: `${callerRoutine ? callerRoutine.name : '?'} [${display}]`,
+          loc: callerRoutine?.instructions[saved.ip]?.loc,
+          callerDepth: depth,
+        });
+      }
+    }
     const link = migrationLink(kernel, current);
     if (!link) break;
     const conn = link.connection;

@@ -2,7 +2,7 @@
 // capability table and the whole kernel state, rendered generically from the plain-data state
 // (new state parts appear by themselves), paged for large arrays. References live until resume.
 
-import { THREAD_EXIT_STATE_NAMES, THREAD_STATE_NAMES } from '../kernel/constants';
+import { MachConstant, THREAD_EXIT_STATE_NAMES, THREAD_STATE_NAMES } from '../kernel/constants';
 import type { Kernel } from '../kernel/kernel';
 import { IPC_CONFIG_KIND_NAMES, OBJECT_KIND_NAMES, type Thread } from '../kernel/state';
 import { isRecord, type Value } from './expression';
@@ -26,6 +26,8 @@ export type Container =
   | { readonly kind: 'state'; readonly path: StatePath; readonly label?: string }
   | { readonly kind: 'kernel' }
   | { readonly kind: 'locals'; readonly thread: number; readonly frame: 'scenario' | 'kernel' }
+  /** The locals a caller saved while a passive Mach driver routine runs on its thread (`depth` into the saved contexts). */
+  | { readonly kind: 'caller-locals'; readonly thread: number; readonly depth: number }
   | { readonly kind: 'registers'; readonly thread: number }
   | { readonly kind: 'thread'; readonly thread: number };
 
@@ -52,6 +54,67 @@ const REFERENCE_FIELDS: Readonly<Record<string, string>> = {
   threadIds: 'threads',
   processGroups: 'groups',
 };
+
+/**
+ * Ids inside the Mach, XNU and Tock parts of the state that point into another of their tables:
+ * the state path of the pointing field (`*` = any index) and the table's path.
+ */
+const NESTED_REFERENCES: readonly { readonly pattern: readonly (string | number)[]; readonly table: StatePath; /** Id 0 is an entry too. */ readonly zero?: boolean }[] = [
+  { pattern: ['nodes', 'machines', '*', 'table', '*'], table: ['nodes', 'nodes'] },
+  { pattern: ['nodes', 'machines', '*', 'localnode'], table: ['nodes', 'nodes'] },
+  { pattern: ['nodes', 'nodes', '*', 'antecedent'], table: ['nodes', 'nodes'] },
+  { pattern: ['mach', 'ports', '*', 'portSet'], table: ['mach', 'portSets'] },
+  { pattern: ['mach', 'ports', '*', 'queue', '*'], table: ['mach', 'messages'], zero: true },
+  { pattern: ['mach', 'portSets', '*', 'members', '*'], table: ['mach', 'ports'] },
+  { pattern: ['mach', 'messages', '*', 'remotePort'], table: ['mach', 'ports'] },
+  { pattern: ['mach', 'messages', '*', 'localPort'], table: ['mach', 'ports'] },
+];
+
+function nestedTable(path: StatePath, id: number): StatePath | undefined {
+  for (const { pattern, table, zero } of NESTED_REFERENCES) {
+    if ((id > 0 || (zero === true && id === 0)) && pattern.length === path.length && pattern.every((part, i) => part === '*' || part === path[i])) return table;
+  }
+  return undefined;
+}
+
+const MACH_TYPE_NAMES: readonly (readonly [number, string])[] = [
+  [MachConstant.MACH_PORT_TYPE_RECEIVE, 'receive'],
+  [MachConstant.MACH_PORT_TYPE_SEND, 'send'],
+  [MachConstant.MACH_PORT_TYPE_SEND_ONCE, 'send-once'],
+  [MachConstant.MACH_PORT_TYPE_PORT_SET, 'port set'],
+  [MachConstant.MACH_PORT_TYPE_DEAD_NAME, 'dead name'],
+];
+
+/** A readable one-line label for a record of the Mach, XNU or Tock state, or undefined. */
+function familyLabel(state: unknown, path: StatePath, record: Record<string, unknown>): string | undefined {
+  const hex = (n: unknown): string => (typeof n === 'number' ? `0x${n.toString(16)}` : String(n));
+  // An IPC space entry: its name, rights and the port (set) it denotes.
+  if (path[0] === 'mach' && path[1] === 'spaces' && path[3] === 'entries' && path.length === 5 && typeof record.type === 'number') {
+    const type = record.type;
+    const rights = MACH_TYPE_NAMES.filter(([bit]) => (type & bit) !== 0).map(([, name]) => name);
+    const table = (type & MachConstant.MACH_PORT_TYPE_PORT_SET) !== 0 ? 'portSets' : 'ports';
+    const target = readPath(state, ['mach', table, record.object as number]) as { label?: string } | undefined;
+    const urefs = typeof record.urefs === 'number' && record.urefs > 0 ? ` (${record.urefs} urefs)` : '';
+    return `{${hex(record.name)}: ${rights.join(', ') || 'free'}${urefs}${target?.label ? ` → ${target.label}` : ''}}`;
+  }
+  // A node of an XNU node table.
+  if (path[0] === 'nodes' && path[1] === 'nodes' && path.length === 3 && typeof record.nodeId === 'number') {
+    const flags = ['active', 'dead', 'published', 'suspended'].filter((f) => record[f] !== 0 && record[f] !== false && record[f] !== undefined);
+    return `{node #${record.nodeId}${flags.length > 0 ? `: ${flags.join(', ')}` : ''}}`;
+  }
+  // A Tock task (the upcall queue): an IPC notification or a function call.
+  if (path[0] === 'tock' && path[1] === 'processes' && path[3] === 'tasks' && path.length === 5) {
+    if (record.kind === 'ipc') return `{IPC from ${String(record.fromName)} (${String(record.type)})}`;
+    return `{${typeof record.label === 'string' && record.label !== '' ? record.label : String(record.source || 'function call')}}`;
+  }
+  if (typeof record.label === 'string' && record.label !== '') return `{${record.label}}`;
+  // A Mach message: its msgh_id and destination.
+  if (path[0] === 'mach' && path[1] === 'messages' && path.length === 3 && typeof record.msgId === 'number') {
+    const port = readPath(state, ['mach', 'ports', record.remotePort as number]) as { label?: string } | undefined;
+    return `{message id ${record.msgId}${port?.label ? ` to ${port.label}` : ''}}`;
+  }
+  return undefined;
+}
 
 /** Arrays of object ids per table (`slots` holds any kind). */
 const ID_ARRAYS = new Set(['threads', 'runQueue', 'threadIds', 'processGroups', 'bootObjects', 'slots']);
@@ -120,6 +183,8 @@ export class VariableStore {
     switch (container.kind) {
       case 'locals':
         return this.locals(container.thread, container.frame);
+      case 'caller-locals':
+        return this.callerLocals(container.thread, container.depth);
       case 'registers':
         return this.registers(container.thread);
       case 'thread':
@@ -145,6 +210,8 @@ export class VariableStore {
     const container = this.get(reference);
     if (!container) return `no variable container ${reference}`;
     switch (container.kind) {
+      case 'caller-locals':
+        return "a caller's saved locals do not change until the driver routine returns";
       case 'locals': {
         if (container.frame !== 'scenario') return 'kernel frame values are scratch registers; watch the kernel state instead';
         const thread = this.kernel.threadById(container.thread);
@@ -175,6 +242,13 @@ export class VariableStore {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  private callerLocals(threadId: number, depth: number): VariableView[] {
+    const saved = this.kernel.state.mach?.threads?.[threadId]?.passiveStack[depth];
+    const routine = saved ? this.kernel.compiled.routines[saved.routine] : undefined;
+    if (!saved || !routine) return [];
+    return routine.slotNames.map((name, i) => ({ name, value: formatNumber(saved.locals[i] ?? 0), variablesReference: 0 }));
+  }
 
   private locals(threadId: number, frame: 'scenario' | 'kernel'): VariableView[] {
     const thread = this.kernel.threadById(threadId);
@@ -298,6 +372,13 @@ export class VariableStore {
         }
       }
       if (parentKey === 'slots' && value === 0) return { name, value: 'free', variablesReference: 0 };
+      const nested = nestedTable(path, value);
+      const target = nested ? readPath(this.kernel.state, [...nested, value]) : undefined;
+      if (nested && target !== null && typeof target === 'object') {
+        const child = this.add({ kind: 'state', path: [...nested, value] });
+        const label = familyLabel(this.kernel.state, [...nested, value], target as Record<string, unknown>);
+        return { name, value: `${value} ${label ?? ''}`.trim(), variablesReference: child };
+      }
       return { name, value: this.numberText(key, value, path), variablesReference: 0 };
     }
     if (typeof value === 'string') return { name, value: JSON.stringify(value), variablesReference: 0 };
@@ -314,7 +395,7 @@ export class VariableStore {
     const id = typeof path[1] === 'number' ? path[1] : -1;
     const label = table && id > 0 && this.kernel.state.kinds[id] !== undefined && TABLE_OF_KIND[this.kernel.state.kinds[id]!] === table
       ? objectLabel(this.kernel, id)
-      : typeof record.name === 'string' ? `{${record.name}}` : '{…}';
+      : familyLabel(this.kernel.state, path, record) ?? (typeof record.name === 'string' ? `{${record.name}}` : '{…}');
     return { name, value: label, variablesReference: reference, ...(table ? this.memory(table, id) : {}) };
   }
 
