@@ -191,10 +191,10 @@ export interface TockEvent extends EventBase {
   readonly text: string;
 }
 
-/** Mach message traffic: enqueue, hand-off to a waiting receiver, receive (copyout), destruction, passive kobject calls and replies, notifications. */
+/** Mach message traffic: enqueue, hand-off to a waiting receiver, receive (copyout), destruction, passive kobject calls and replies, notifications, and out-of-line memory (vm_map_copy copyin, copyout, discard; `message` is -1 for a copy a passive server owns). */
 export interface MachMessageEvent extends EventBase {
   readonly kind: 'mach-msg';
-  readonly action: 'enqueue' | 'handoff' | 'receive' | 'destroy' | 'kobject-call' | 'kobject-reply' | 'notify';
+  readonly action: 'enqueue' | 'handoff' | 'receive' | 'destroy' | 'kobject-call' | 'kobject-reply' | 'notify' | 'ool-copyin' | 'ool-copyout' | 'ool-discard';
   /** The thread doing it (0 for the kernel itself, e.g. a notification). */
   readonly thread: number;
   readonly threadName: string;

@@ -4,7 +4,7 @@
 
 import type { Evaluator, ExecContext, ExpressionCompiler } from '../compile';
 import type { Expression } from '../program';
-import { HEADER_SIZE, MSGH_BITS_COMPLEX, NAKED_BASE, PORT_DESCRIPTOR_SIZE, TYPE_RECEIVE, TYPE_SEND, TYPE_SEND_ONCE, isNameShape, readWord } from './ipc';
+import { COPY_BASE, DESC_OOL, DESCRIPTOR_TYPE_OFFSET, HEADER_SIZE, MSGH_BITS_COMPLEX, NAKED_BASE, OOL_DESCRIPTOR_SIZE, PORT_DESCRIPTOR_SIZE, TYPE_RECEIVE, TYPE_SEND, TYPE_SEND_ONCE, isNameShape, readWord } from './ipc';
 import type { MachEntry, MachMessage, MachState } from './state';
 
 export type BuiltinCompiler = (args: readonly Expression[], owner: number, compiler: ExpressionCompiler) => Evaluator;
@@ -47,10 +47,53 @@ function portOf(cx: ExecContext, name: number) {
   return (cx.state.mach as MachState).ports[entry.object] ?? null;
 }
 
-/** Where the inline data starts: after the header, and the body count and port descriptors of a complex message. */
+/** Size of the descriptor at `at` in a received message (16 for OOL memory, 12 for a port). */
+function descriptorSize(cx: ExecContext, at: number): number {
+  return cx.loadInt(at + DESCRIPTOR_TYPE_OFFSET, 1, false) === 1 ? OOL_DESCRIPTOR_SIZE : PORT_DESCRIPTOR_SIZE;
+}
+
+/** Where the inline data starts: after the header, and the body count and descriptors of a complex message. */
 function dataOffset(cx: ExecContext, base: number): number {
   const bits = cx.loadInt(base, 4, false);
-  return bits >= MSGH_BITS_COMPLEX ? HEADER_SIZE + 4 + PORT_DESCRIPTOR_SIZE * cx.loadInt(base + HEADER_SIZE, 4, false) : HEADER_SIZE;
+  if (bits < MSGH_BITS_COMPLEX) return HEADER_SIZE;
+  const count = cx.loadInt(base + HEADER_SIZE, 4, false);
+  let offset = HEADER_SIZE + 4;
+  for (let i = 0; i < count; i++) offset += descriptorSize(cx, base + offset);
+  return offset;
+}
+
+/** Offset of the index-th descriptor (`ool`: the index-th OOL memory descriptor) of a received message, or -1. */
+function descriptorOffset(cx: ExecContext, base: number, index: number, ool: boolean): number {
+  const bits = cx.loadInt(base, 4, false);
+  if (bits < MSGH_BITS_COMPLEX || index < 0) return -1;
+  const count = cx.loadInt(base + HEADER_SIZE, 4, false);
+  let offset = HEADER_SIZE + 4;
+  let seen = 0;
+  for (let i = 0; i < count; i++) {
+    const size = descriptorSize(cx, base + offset);
+    if (!ool || size === OOL_DESCRIPTOR_SIZE) {
+      if (seen === index) return offset;
+      seen++;
+    }
+    offset += size;
+  }
+  return -1;
+}
+
+/** The vm_map_copy id of the index-th OOL descriptor of an uncooked message (0 if none or consumed). */
+function passiveCopy(message: MachMessage, index: number): number {
+  let seen = 0;
+  for (let i = 0; i < message.ports.length; i++) {
+    if (message.portTypes[i] !== DESC_OOL) continue;
+    if (seen++ === index) return message.ports[i]!;
+  }
+  return 0;
+}
+
+function passiveOolCount(message: MachMessage): number {
+  let n = 0;
+  for (let i = 0; i < message.portTypes.length; i++) if (message.portTypes[i] === DESC_OOL) n++;
+  return n;
 }
 
 export const MACH_BUILTIN_COMPILERS: ReadonlyMap<string, BuiltinCompiler> = new Map<string, BuiltinCompiler>([
@@ -105,15 +148,71 @@ export const MACH_BUILTIN_COMPILERS: ReadonlyMap<string, BuiltinCompiler> = new 
         const passive = passiveMessage(cx);
         if (passive) {
           const id = passive.ports[i];
-          return id === undefined || id === 0 ? 0 : NAKED_BASE + id;
+          return id === undefined || id === 0 || passive.portTypes[i] === DESC_OOL ? 0 : NAKED_BASE + id;
         }
         const base = buffer(cx);
         if (base < 0) return 0;
-        const bits = cx.loadInt(base, 4, false);
-        const count = bits >= MSGH_BITS_COMPLEX ? cx.loadInt(base + HEADER_SIZE, 4, false) : 0;
-        if (i < 0 || i >= count) return 0;
-        return cx.loadInt(base + HEADER_SIZE + 4 + PORT_DESCRIPTOR_SIZE * i, 4, false);
+        const at = descriptorOffset(cx, base, i, false);
+        if (at < 0 || cx.loadInt(base + at + DESCRIPTOR_TYPE_OFFSET, 1, false) !== 0) return 0;
+        return cx.loadInt(base + at, 4, false);
       };
+    },
+  ],
+  [
+    'mach_msg_ool_count',
+    () => (cx) => {
+      const passive = passiveMessage(cx);
+      if (passive) return passiveOolCount(passive);
+      const base = buffer(cx);
+      if (base < 0) return 0;
+      let n = 0;
+      while (descriptorOffset(cx, base, n, true) >= 0) n++;
+      return n;
+    },
+  ],
+  [
+    'mach_msg_ool_addr',
+    (args, owner, c) => {
+      const index = argument(args, 0, owner, c);
+      return (cx) => {
+        const i = index(cx);
+        const passive = passiveMessage(cx);
+        if (passive) {
+          // Uncooked (MR-PAS-04): the descriptor's address field holds the vm_map_copy itself, a
+          // kernel pointer; nothing is mapped until vm_map_copyout.
+          const id = passiveCopy(passive, i);
+          return id === 0 ? 0 : COPY_BASE + id;
+        }
+        const base = buffer(cx);
+        const at = base < 0 ? -1 : descriptorOffset(cx, base, i, true);
+        return at < 0 ? 0 : cx.loadInt(base + at, 8, false);
+      };
+    },
+  ],
+  [
+    'mach_msg_ool_size',
+    (args, owner, c) => {
+      const index = argument(args, 0, owner, c);
+      return (cx) => {
+        const i = index(cx);
+        const passive = passiveMessage(cx);
+        if (passive) {
+          const id = passiveCopy(passive, i);
+          return id === 0 ? 0 : cx.state.mach.copies[id]!.size;
+        }
+        const base = buffer(cx);
+        const at = base < 0 ? -1 : descriptorOffset(cx, base, i, true);
+        return at < 0 ? 0 : cx.loadInt(base + at + 12, 4, false);
+      };
+    },
+  ],
+  [
+    'mach_vm_copies',
+    () => (cx) => {
+      const copies = cx.state.mach.copies;
+      let n = 0;
+      for (let i = 1; i < copies.length; i++) if (copies[i]!.inUse) n++;
+      return n;
     },
   ],
   [

@@ -4,10 +4,11 @@
 // receiver, else enqueue). Behaviour follows XNU's osfmk/ipc (outside the seeds); the seed
 // mach-rpc-kext-mail.txt only describes the two ways RPC reaches the kernel (see syscalls.ts).
 
-import { KBASE, MachConstant, MachReturn } from '../constants';
+import { KBASE, MachConstant, MachReturn, PAGE_SIZE } from '../constants';
 import type { Kernel } from '../kernel';
+import { findVmr, mapPmo, readUser, roundDownToPage, roundUpToPage } from '../memory';
 import type { Thread } from '../state';
-import type { MachEntry, MachHost, MachMessage, MachPort, MachPortSet, MachSpace, MachState, MachThread } from './state';
+import type { MachEntry, MachHost, MachMessage, MachPort, MachPortSet, MachSpace, MachState, MachThread, MachVmCopy } from './state';
 
 export const TYPE_SEND = MachConstant.MACH_PORT_TYPE_SEND;
 export const TYPE_RECEIVE = MachConstant.MACH_PORT_TYPE_RECEIVE;
@@ -36,6 +37,16 @@ export const MSGH_BITS_COMPLEX = 0x8000_0000;
 export const HEADER_SIZE = 24;
 export const BODY_SIZE = 4;
 export const PORT_DESCRIPTOR_SIZE = 12;
+/** `sizeof(mach_msg_ool_descriptor64_t)`: address (u64), deallocate, copy, pad, type (u8 each), size (u32). */
+export const OOL_DESCRIPTOR_SIZE = 16;
+/** The type byte's offset in every descriptor (the last byte of the first 12). */
+export const DESCRIPTOR_TYPE_OFFSET = 11;
+/** `MachMessage.portTypes` value of an OOL memory descriptor (`MACH_MSG_OOL_DESCRIPTOR << 8`); its `ports` slot holds the MachVmCopy id. */
+export const DESC_OOL = MachConstant.MACH_MSG_OOL_DESCRIPTOR << 8;
+/** A passive server sees a vm_map_copy as a naked kernel pointer: COPY_BASE + copy id (never mapped, never a name). */
+export const COPY_BASE = KBASE + 0x100_0000_0000;
+/** Where vm_map_copyout starts looking for a free range in the receiver's address space ("anywhere"). */
+export const OOL_MAP_BASE = 0x1_0000_0000;
 /** The largest message the emulator accepts (XNU allows far more; see docs/syscalls/mach_msg.md). */
 export const MACH_MSG_SIZE_MAX = 4096;
 /** First generation of a name and the step between generations (names are ≡ 3 mod 4). */
@@ -251,6 +262,10 @@ function removeSendBit(k: Kernel, space: MachSpace, entry: MachEntry, port: Mach
 /** Releases a right that is not named anywhere (carried by a destroyed message, or a naked reference). */
 export function releaseRight(k: Kernel, portId: number, type: number): void {
   if (portId === 0) return;
+  if (type === DESC_OOL) {
+    releaseCopy(k, portId);
+    return;
+  }
   const port = k.state.mach.ports[portId]!;
   if (type === PORT_SEND) port.sendRights--;
   else if (type === PORT_SEND_ONCE) port.sendOnceRights--;
@@ -505,6 +520,7 @@ export function destroyMessage(k: Kernel, message: MachMessage, why: string, kee
   if (!message.inUse) return;
   if (k.record && why !== '') {
     const port = k.state.mach.ports[message.remotePort];
+    if (!keepBodyRights) for (let i = 0; i < message.ports.length; i++) if (message.portTypes[i] === DESC_OOL && message.ports[i] !== 0) oolEvent(k, null, 'ool-discard', message.ports[i]!, why);
     if (port) messageEvent(k, null, 'destroy', port, message, why);
   }
   if (message.remoteType !== 0) releaseRight(k, message.remotePort, message.remoteType);
@@ -518,6 +534,8 @@ export function freeMessage(k: Kernel, message: MachMessage): void {
   message.remoteType = 0;
   message.localType = 0;
   if (message.ports.length !== 0) {
+    // vm_map_copy objects still attached (a message freed before or instead of its copyout) go with it.
+    for (let i = 0; i < message.ports.length; i++) if (message.portTypes[i] === DESC_OOL && message.ports[i] !== 0) releaseCopy(k, message.ports[i]!);
     message.ports.length = 0;
     message.portTypes.length = 0;
   }
@@ -691,7 +709,7 @@ export function rightEvent(k: Kernel, space: MachSpace, entry: MachEntry, port: 
 export function messageEvent(
   k: Kernel,
   t: Thread | null,
-  action: 'enqueue' | 'handoff' | 'receive' | 'destroy' | 'kobject-call' | 'kobject-reply' | 'notify',
+  action: 'enqueue' | 'handoff' | 'receive' | 'destroy' | 'kobject-call' | 'kobject-reply' | 'notify' | 'ool-copyin' | 'ool-copyout' | 'ool-discard',
   port: MachPort,
   message: MachMessage,
   detail: string,
@@ -710,6 +728,132 @@ export function messageEvent(
     msgId: message.msgId,
     queued: port.queue.length,
     detail,
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Out-of-line memory: vm_map_copy objects (vm_map_copyin / vm_map_copyout / vm_map_copy_discard)
+
+/** A fresh vm_map_copy object for a descriptor (contents captured later by `copyinCopy`). */
+export function allocCopy(k: Kernel, message: number, source: number, size: number, copy: number, deallocate: boolean): MachVmCopy {
+  const m = k.state.mach;
+  if (m.copies.length === 0) m.copies.push({ id: 0, inUse: false, size: 0, copy: 0, deallocate: false, source: 0, message: -1, bytes: new Uint8Array(0) });
+  let c: MachVmCopy;
+  if (m.freeCopies.length > 0) c = m.copies[m.freeCopies.pop()!]!;
+  else {
+    c = { id: m.copies.length, inUse: false, size: 0, copy: 0, deallocate: false, source: 0, message: -1, bytes: new Uint8Array(0) };
+    m.copies.push(c);
+  }
+  c.inUse = true;
+  c.size = size;
+  c.copy = copy;
+  c.deallocate = deallocate;
+  c.source = source;
+  c.message = message;
+  return c;
+}
+
+/** vm_map_copy_discard: the object goes back to the pool. */
+export function releaseCopy(k: Kernel, id: number): void {
+  const c = k.state.mach.copies[id];
+  if (!c || !c.inUse) return;
+  c.inUse = false;
+  c.message = -1;
+  k.state.mach.freeCopies.push(id);
+}
+
+/** Cycles an OOL transfer of `c` costs (each way): per byte for a physical copy, per page for a virtual (copy-on-write) one. */
+export function copyCost(k: Kernel, c: MachVmCopy): number {
+  return c.copy === MachConstant.MACH_MSG_VIRTUAL_COPY ? (roundUpToPage(c.size) / PAGE_SIZE) * k.cost.kernelStep : c.size * k.cost.byteCopied;
+}
+
+/**
+ * vm_map_copyin of the sender's region into `c` (copy semantics: a snapshot), removing the
+ * sender's mappings of the page-rounded range when `deallocate` is set. Returns 0 or
+ * MACH_SEND_INVALID_MEMORY (a byte of the region is unmapped).
+ */
+export function copyinCopy(k: Kernel, t: Thread, c: MachVmCopy): number {
+  if (c.size === 0) return 0;
+  const vmspaceId = k.state.groups[t.group]!.vmspace;
+  if (c.bytes.length < c.size) c.bytes = new Uint8Array(roundUpToPage(c.size));
+  k.chargeCurrent(copyCost(k, c));
+  if (!(c.source >= 0 && c.source + c.size <= KBASE) || !readUser(k.state, vmspaceId, c.source, c.size, c.bytes, 0)) return MachReturn.MACH_SEND_INVALID_MEMORY;
+  if (c.deallocate) {
+    const vmspace = k.state.vmspaces[vmspaceId]!;
+    const start = roundDownToPage(c.source);
+    const end = roundUpToPage(c.source + c.size);
+    // Mappings wholly inside the range go (src_destroy); a mapping only partly inside stays.
+    for (let i = vmspace.vmrs.length - 1; i >= 0; i--) {
+      const vmr = vmspace.vmrs[i]!;
+      if (vmr.start >= start && vmr.start + vmr.size <= end) vmspace.vmrs.splice(i, 1);
+    }
+  }
+  return 0;
+}
+
+/** The first page-aligned free range of `size` bytes at or above OOL_MAP_BASE in a vmspace. */
+function freeRange(k: Kernel, vmspaceId: number, size: number): number {
+  const vmrs = k.state.vmspaces[vmspaceId]!.vmrs;
+  let at = OOL_MAP_BASE;
+  for (let i = 0; i < vmrs.length; i++) {
+    const vmr = vmrs[i]!;
+    if (vmr.start + vmr.size <= at) continue;
+    if (vmr.start >= at + size) break;
+    at = roundUpToPage(vmr.start + vmr.size);
+  }
+  return at + size < KBASE ? at : -1;
+}
+
+/**
+ * vm_map_copyout into the thread's address space: a fresh PMO mapped read-write at a
+ * kernel-chosen address, holding the copy's bytes. Returns the address, 0 for a zero-size copy,
+ * or -1 when no memory or address range is left. The caller releases the copy (it is consumed
+ * either way).
+ */
+export function copyoutCopy(k: Kernel, t: Thread, c: MachVmCopy): number {
+  const size = c.size;
+  if (size === 0) return 0;
+  k.chargeCurrent(copyCost(k, c));
+  const vmspaceId = k.state.groups[t.group]!.vmspace;
+  const pages = roundUpToPage(size);
+  const address = freeRange(k, vmspaceId, pages);
+  const pmoId = address < 0 ? -1 : k.createUserPmo(t, pages);
+  if (pmoId < 0) return -1;
+  const pmo = k.state.pmos[pmoId]!;
+  mapPmo(k.state.vmspaces[vmspaceId]!, pmo, address, true);
+  for (let page = 0, done = 0; done < size; page++, done += PAGE_SIZE) {
+    const bytes = new Uint8Array(PAGE_SIZE);
+    bytes.set(c.bytes.subarray(done, Math.min(size, done + PAGE_SIZE)));
+    pmo.pages[page] = bytes;
+  }
+  return address;
+}
+
+/** Whether `address` is mapped in the thread's address space (tests and builtins). */
+export function isMapped(k: Kernel, t: Thread, address: number): boolean {
+  return findVmr(k.state.vmspaces[k.state.groups[t.group]!.vmspace]!, address) >= 0;
+}
+
+/** An OOL event for copy `id` (on the port of the message carrying it, if any). */
+export function oolEvent(k: Kernel, t: Thread | null, action: 'ool-copyin' | 'ool-copyout' | 'ool-discard', id: number, detail: string): void {
+  const m = k.state.mach;
+  const c = m.copies[id]!;
+  const message = c.message >= 0 ? m.messages[c.message]! : null;
+  const port = message ? m.ports[message.remotePort] : undefined;
+  const cpu = k.cpu;
+  k.emit({
+    kind: 'mach-msg',
+    time: cpu ? cpu.time : 0,
+    cpu: cpu ? cpu.index : -1,
+    action,
+    thread: t ? t.id : 0,
+    threadName: t ? t.name : '',
+    port: port ? port.id : 0,
+    portLabel: port ? port.label : '',
+    message: message ? message.id : -1,
+    msgId: message ? message.msgId : 0,
+    queued: port ? port.queue.length : 0,
+    detail: `vm_map_copy #${id}, ${c.size} bytes, ${c.copy === MachConstant.MACH_MSG_VIRTUAL_COPY ? 'virtual' : 'physical'} copy${detail ? `, ${detail}` : ''}`,
   });
 }
 

@@ -168,8 +168,11 @@ export const MACH_SYSCALLS: readonly SyscallSpec[] = [
       { name: 'send_size', kind: 'integer', optional: true, doc: 'Raw form: the send size (default: the header\'s msgh_size).' },
       { name: 'rcv_size', kind: 'integer', optional: true, doc: 'Raw form: the receive buffer size (default 4096).' },
       { name: 'rcv_msg', kind: 'address', optional: true, doc: 'Receive into this buffer instead of the message buffer (`mach_msg_overwrite`), so a prebuilt request survives the reply.' },
+      { name: 'ool', kind: 'data', optional: true, doc: 'Out-of-line memory: `[address, size, ...]` pairs, each a region of the sender\'s memory sent as a `mach_msg_ool_descriptor64_t` (after the port descriptors; a complex message).' },
+      { name: 'ool_copy', kind: 'integer', optional: true, doc: 'The copy option of every OOL descriptor: `MACH_MSG_VIRTUAL_COPY` (default, charged per page) or `MACH_MSG_PHYSICAL_COPY` (charged per byte).' },
+      { name: 'ool_dealloc', kind: 'integer', optional: true, doc: '1: deallocate the sender\'s regions (their mappings go) as they are copied in; default 0.' },
     ],
-    exclusive: [['send', 'msg'], ['data', 'msg'], ['ports', 'msg'], ['reply', 'msg'], ['id', 'msg'], ['disposition', 'msg'], ['option', 'send'], ['send_size', 'send'], ['rcv_size', 'send']],
+    exclusive: [['send', 'msg'], ['ool', 'msg'], ['data', 'msg'], ['ports', 'msg'], ['reply', 'msg'], ['id', 'msg'], ['disposition', 'msg'], ['option', 'send'], ['send_size', 'send'], ['rcv_size', 'send']],
     summary:
       'Sends a message, receives one, or both (the RPC form: send with a reply port, then receive on it). The user runtime builds the message in a 4 KiB buffer in the thread\'s stack; a received message is copied out there, and `mach_msg_data(i)`, `mach_msg_port(i)`, `mach_msg_id()`, `mach_msg_reply_port()` read it. A send to a kobject port is served passively on the calling thread.',
     returns: 'MACH_MSG_SUCCESS (0) or a mach_msg_return_t.',
@@ -181,7 +184,8 @@ export const MACH_SYSCALLS: readonly SyscallSpec[] = [
       e('MACH_SEND_INVALID_DEST', 'the destination name is null, dead or lacks the right, or the port is dead (also from a kernel thread\'s bootstrap calls)', ['MR-BOOT-01']),
       e('MACH_SEND_INVALID_REPLY', 'the reply name lacks the right its disposition takes'),
       e('MACH_SEND_INVALID_RIGHT', 'a port descriptor names no such right or has a bad disposition'),
-      e('MACH_SEND_INVALID_TYPE', 'a descriptor is not a port descriptor'),
+      e('MACH_SEND_INVALID_TYPE', 'a descriptor is neither a port nor an OOL memory descriptor (OOL port arrays are not modelled), or an OOL descriptor\'s copy option is neither MACH_MSG_PHYSICAL_COPY nor MACH_MSG_VIRTUAL_COPY', ['MR-PAS-04']),
+      e('MACH_SEND_INVALID_MEMORY', 'an OOL region is not entirely mapped in the sender (vm_map_copyin fails)', ['MR-ACT-03']),
       e('MACH_SEND_TIMED_OUT', 'the queue is full and the timeout expired (rights come back to the sender)'),
       e('MACH_RCV_INVALID_NAME', 'the receive name is not a receive right or port set'),
       e('MACH_RCV_TIMED_OUT', 'no message before the timeout'),
@@ -327,6 +331,29 @@ export const MACH_SYSCALLS: readonly SyscallSpec[] = [
     errors: [e('KERN_INVALID_ARGUMENT', 'not a naked reference, or the caller is neither a driver method nor a kernel thread', ['MR-PAS-05'])],
     seed: 'mach-rpc-kext-mail.txt L36-39',
   },
+  {
+    name: 'vm_map_copyout',
+    kernelName: 'vm_map_copyout',
+    family: 'mach-rpc',
+    params: [{ name: 'copy', kind: 'integer', doc: 'A naked vm_map_copy reference: `mach_msg_ool_addr(i)` in a driver method.' }],
+    summary: 'Maps the out-of-line memory of an uncooked message: a fresh region, read-write, at an address the kernel chooses in the address space the caller runs in. Consumes the copy. A passive server must do this (or `vm_map_copy_discard`) before it can read the contents.',
+    returns: 'The address (0 for an empty region), or a kern_return_t.',
+    errors: [
+      e('KERN_INVALID_ARGUMENT', 'not a live vm_map_copy reference the caller holds (the message its driver method serves, or a copy a server kept), or the caller is neither a driver method nor a kernel thread', ['MR-PAS-04']),
+      e('KERN_RESOURCE_SHORTAGE', 'the machine has no memory (or the address space no range) left for the region; the copy is discarded'),
+    ],
+    seed: 'mach-rpc-kext-mail.txt L33-35',
+  },
+  {
+    name: 'vm_map_copy_discard',
+    kernelName: 'vm_map_copy_discard',
+    family: 'mach-rpc',
+    params: [{ name: 'copy', kind: 'integer', doc: 'A naked vm_map_copy reference: `mach_msg_ool_addr(i)` in a driver method.' }],
+    summary: 'Releases the out-of-line memory of an uncooked message without mapping it.',
+    returns: 'KERN_SUCCESS.',
+    errors: [e('KERN_INVALID_ARGUMENT', 'not a live vm_map_copy reference the caller holds, or the caller is neither a driver method nor a kernel thread', ['MR-PAS-04'])],
+    seed: 'mach-rpc-kext-mail.txt L33-35',
+  },
 ];
 
 const nameParam = (doc = 'A name in the caller\'s IPC space.'): ParameterSpec => ({ name: 'name', kind: 'port', doc });
@@ -335,8 +362,12 @@ const indexParam: ParameterSpec = { name: 'index', kind: 'integer', doc: 'Zero-b
 export const MACH_BUILTINS: readonly BuiltinSpec[] = [
   { name: 'mach_msg_id', form: 'function', params: [], summary: 'msgh_id of the last message this thread received (in a driver method: of the message being served).', returns: 'The id.' },
   { name: 'mach_msg_data', form: 'function', params: [indexParam], summary: 'The index-th 8-byte inline data word of the last received message (in a driver method: of the uncooked message).', returns: 'The word, 0 past the end.' },
-  { name: 'mach_msg_port_count', form: 'function', params: [], summary: 'How many port descriptors the last received message has.', returns: 'The count.' },
+  { name: 'mach_msg_port_count', form: 'function', params: [], summary: 'How many descriptors (port and OOL memory: msgh_descriptor_count) the last received message has.', returns: 'The count.' },
   { name: 'mach_msg_port', form: 'function', params: [indexParam], summary: 'The name of the index-th port descriptor of the last received message, in the receiver\'s space (in a driver method: a naked reference, KBASE + port id).', returns: 'The name (MACH_PORT_NULL if none).' },
+  { name: 'mach_msg_ool_count', form: 'function', params: [], summary: 'How many OOL memory descriptors the last received message has (in a driver method: the uncooked message).', returns: 'The count.' },
+  { name: 'mach_msg_ool_addr', form: 'function', params: [indexParam], summary: 'The address field of the index-th OOL descriptor of the last received message: where the region was mapped in the receiver. In a driver method (uncooked message) it holds the vm_map_copy itself, a naked kernel reference (above KBASE, unreadable) for `vm_map_copyout` / `vm_map_copy_discard`; 0 once consumed.', returns: 'The address or reference, 0 if none.' },
+  { name: 'mach_msg_ool_size', form: 'function', params: [indexParam], summary: 'The size in bytes of the index-th OOL region of the last received message (in a driver method: of the uncooked one).', returns: 'The size, 0 if none.' },
+  { name: 'mach_vm_copies', form: 'function', params: [], summary: 'Live vm_map_copy objects in the kernel (OOL memory in transit or kept by servers).', returns: 'The count.' },
   { name: 'mach_msg_reply_port', form: 'function', params: [], summary: 'The reply right of the last received message (its msgh_remote_port after copyout).', returns: 'The name.' },
   { name: 'mach_port_type', form: 'function', params: [nameParam()], summary: 'The MACH_PORT_TYPE_* bits of a name (a send right to a dead port reads as a dead name).', returns: 'The bits, 0 if the name denotes nothing.' },
   {

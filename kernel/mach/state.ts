@@ -95,7 +95,11 @@ export interface MachMessage {
   /** Reply port id and its carried right (0 = none). */
   localPort: number;
   localType: number;
-  /** Port descriptors: port ids and carried rights (16 receive, 17 send, 18 send-once; 0 for a null name). */
+  /**
+   * Descriptors in message order. Port descriptors: port ids and carried rights (16 receive, 17
+   * send, 18 send-once; 0 for a null name). OOL memory descriptors: the `MachVmCopy` id (0 for a
+   * zero-size region) with the type `DESC_OOL` (see ipc.ts).
+   */
   ports: number[];
   portTypes: number[];
   /** Inline data bytes (the body after the descriptors); `dataLength` of `data` are valid. */
@@ -103,6 +107,28 @@ export interface MachMessage {
   dataLength: number;
   /** The sending thread (0 for a kernel-generated message such as a notification). */
   sender: number;
+}
+
+/**
+ * A `vm_map_copy` object: out-of-line memory in transit. Copyin captures the sender's bytes (copy
+ * semantics: later writes by the sender are not seen); an ordinary receive maps them into the
+ * receiver (vm_map_copyout), a passive server gets the object itself. Kept in a pool and reused.
+ */
+export interface MachVmCopy {
+  readonly id: number;
+  inUse: boolean;
+  /** The region's size in bytes (`size` of the descriptor). */
+  size: number;
+  /** MACH_MSG_PHYSICAL_COPY (0) or MACH_MSG_VIRTUAL_COPY (1), as the sender asked. */
+  copy: number;
+  /** The sender asked to deallocate its region (`deallocate`). */
+  deallocate: boolean;
+  /** The sender's address (before copyin), for the trace. */
+  source: number;
+  /** The message carrying it; -1 once a passive server owns it (a naked reference). */
+  message: number;
+  /** The captured contents; `size` bytes are valid (the pool reuses the buffer). */
+  bytes: Uint8Array;
 }
 
 /** Per-thread Mach state (created on first use). */
@@ -195,6 +221,9 @@ export interface MachState {
   connects: IoConnect[];
   /** Threads blocked in mach_msg with a deadline (their `MachThread.deadline`). */
   timedWaiters: number[];
+  /** vm_map_copy objects (out-of-line memory in transit); index 0 is never used. */
+  copies: MachVmCopy[];
+  freeCopies: number[];
 }
 
 export function newMachState(): MachState {
@@ -209,5 +238,7 @@ export function newMachState(): MachState {
     services: [],
     connects: [],
     timedWaiters: [],
+    copies: [],
+    freeCopies: [],
   };
 }

@@ -17,7 +17,16 @@ import type { SyscallFrame, Thread } from '../state';
 import { StepResult, syscall, type KernelStep, type SyscallImplementation } from '../syscall-types';
 import {
   BODY_SIZE,
+  COPY_BASE,
   COPY_SEND,
+  DESC_OOL,
+  DESCRIPTOR_TYPE_OFFSET,
+  OOL_DESCRIPTOR_SIZE,
+  allocCopy,
+  copyinCopy,
+  copyoutCopy,
+  oolEvent,
+  releaseCopy,
   HEADER_SIZE,
   MACH_MSG_SIZE_MAX,
   MAKE_SEND_ONCE,
@@ -72,7 +81,7 @@ import {
   wakeSender,
   writeWord,
 } from './ipc';
-import type { MachEntry, MachMessage, MachPort, MachSavedContext } from './state';
+import type { MachEntry, MachMessage, MachPort, MachSavedContext, MachVmCopy } from './state';
 
 const { DONE, SWITCHED } = StepResult;
 const {
@@ -765,6 +774,9 @@ const P = {
   sendSize: 12,
   rcvSize: 13,
   rcvMsg: 14,
+  ool: 15,
+  oolCopy: 16,
+  oolDealloc: 17,
 } as const;
 
 function machMsgPrologue(k: Kernel, t: Thread, ins: Instruction, f: SyscallFrame): void {
@@ -796,18 +808,41 @@ function machMsgPrologue(k: Kernel, t: Thread, ins: Instruction, f: SyscallFrame
     const ports = a[P.ports] && a[P.ports]!.items ? a[P.ports]!.items! : null;
     const portType = value(k, a[P.portDisposition], COPY_SEND);
     let length = HEADER_SIZE;
-    const complex = ports !== null && ports.length > 0;
+    const ool = a[P.ool] && a[P.ool]!.items ? a[P.ool]!.items! : null;
+    const oolCount = ool !== null ? ool.length >> 1 : 0;
+    const portCount = ports !== null ? ports.length : 0;
+    const complex = portCount > 0 || oolCount > 0;
     if (complex) {
-      view.setUint32(HEADER_SIZE, ports.length, true);
+      view.setUint32(HEADER_SIZE, portCount + oolCount, true);
       length += BODY_SIZE;
-      for (let i = 0; i < ports.length; i++) {
-        const item = ports[i]!;
+      for (let i = 0; i < portCount; i++) {
+        const item = ports![i]!;
         view.setUint32(length, typeof item === 'function' ? item(k) >>> 0 : 0, true);
         view.setUint32(length + 4, 0, true);
         view.setUint16(length + 8, 0, true);
         scratch[length + 10] = portType & 0xff;
         scratch[length + 11] = 0; // MACH_MSG_PORT_DESCRIPTOR
         length += PORT_DESCRIPTOR_SIZE;
+      }
+      if (oolCount > 0) {
+        // mach_msg_ool_descriptor64_t: address, deallocate, copy, pad, type, size.
+        const copy = value(k, a[P.oolCopy], C.MACH_MSG_VIRTUAL_COPY);
+        const dealloc = value(k, a[P.oolDealloc], 0) !== 0 ? 1 : 0;
+        ensureScratch(length + OOL_DESCRIPTOR_SIZE * oolCount + 64);
+        for (let i = 0; i < oolCount; i++) {
+          const at = ool![2 * i]!;
+          const sz = ool![2 * i + 1]!;
+          const address = typeof at === 'function' ? at(k) : 0;
+          const high = Math.floor(address / 0x1_0000_0000);
+          view.setUint32(length, (address - high * 0x1_0000_0000) >>> 0, true);
+          view.setUint32(length + 4, high >>> 0, true);
+          scratch[length + 8] = dealloc;
+          scratch[length + 9] = copy & 0xff;
+          scratch[length + 10] = 0;
+          scratch[length + 11] = C.MACH_MSG_OOL_DESCRIPTOR;
+          view.setUint32(length + 12, (typeof sz === 'function' ? sz(k) : sz.length) >>> 0, true);
+          length += OOL_DESCRIPTOR_SIZE;
+        }
       }
     }
     const items = a[P.data] && a[P.data]!.items ? a[P.data]!.items! : null;
@@ -887,8 +922,21 @@ function pseudoReceive(k: Kernel, t: Thread, message: MachMessage): void {
   const space = spaceOf(k, t.process);
   if (message.remoteType !== 0) copyoutRight(k, space, message.remotePort, message.remoteType);
   if (message.localType !== 0) copyoutRight(k, space, message.localPort, message.localType);
-  for (let i = 0; i < message.ports.length; i++) copyoutRight(k, space, message.ports[i]!, message.portTypes[i]!);
+  for (let i = 0; i < message.ports.length; i++) {
+    if (message.portTypes[i] === DESC_OOL) continue; // OOL memory is not given back (freeMessage discards it)
+    copyoutRight(k, space, message.ports[i]!, message.portTypes[i]!);
+  }
   freeMessage(k, message);
+}
+
+/** Before destroying a partly copied-in message: port descriptors from `from` on still hold names, not rights (their slots are emptied); OOL copies stay and are discarded with it. */
+function abandonFrom(message: MachMessage, from: number): void {
+  for (let j = from; j < message.ports.length; j++) {
+    if (message.portTypes[j] !== DESC_OOL) {
+      message.ports[j] = 0;
+      message.portTypes[j] = 0;
+    }
+  }
 }
 
 const machMsgSteps: (readonly [string, KernelStep])[] = [
@@ -928,8 +976,26 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
         }
         offset += BODY_SIZE;
         for (let i = 0; i < count; i++) {
+          const type = offset + PORT_DESCRIPTOR_SIZE <= size ? scratch[offset + DESCRIPTOR_TYPE_OFFSET]! : -1;
+          if (type === C.MACH_MSG_OOL_DESCRIPTOR) {
+            // An OOL memory descriptor: its vm_map_copy is filled by ipc_kmsg_copyin_body.
+            if (offset + OOL_DESCRIPTOR_SIZE > size) {
+              freeMessage(k, message);
+              return fail(f, R.MACH_SEND_MSG_TOO_SMALL);
+            }
+            const address = view.getUint32(offset, true) + view.getUint32(offset + 4, true) * 0x1_0000_0000;
+            const copy = allocCopy(k, message.id, address, view.getUint32(offset + 12, true), scratch[offset + 9]!, scratch[offset + 8]! !== 0);
+            message.ports.push(copy.id);
+            message.portTypes.push(DESC_OOL);
+            offset += OOL_DESCRIPTOR_SIZE;
+            continue;
+          }
+          if (type < 0) {
+            freeMessage(k, message);
+            return fail(f, R.MACH_SEND_MSG_TOO_SMALL);
+          }
           message.ports.push(view.getUint32(offset, true));
-          message.portTypes.push(scratch[offset + 10]! | (scratch[offset + 11]! << 8));
+          message.portTypes.push(scratch[offset + 10]! | (type << 8));
           offset += PORT_DESCRIPTOR_SIZE;
         }
       }
@@ -989,12 +1055,34 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
       const message = k.state.mach.messages[f.v0]!;
       const space = spaceOf(k, t.process);
       const count = message.ports.length;
+      const copies = k.state.mach.copies;
+      // First pass (as XNU's): every descriptor's type and copy option, before any copyin.
       for (let i = 0; i < count; i++) {
         const rawType = message.portTypes[i]!;
+        const ok = rawType === DESC_OOL ? copies[message.ports[i]!]!.copy <= C.MACH_MSG_VIRTUAL_COPY : rawType >>> 8 === 0;
+        if (!ok) {
+          abandonFrom(message, 0);
+          destroyMessage(k, message, 'copyin failed');
+          return fail(f, R.MACH_SEND_INVALID_TYPE);
+        }
+      }
+      for (let i = 0; i < count; i++) {
+        const rawType = message.portTypes[i]!;
+        if (rawType === DESC_OOL) {
+          // vm_map_copyin of the sender's region (ipc_kmsg_copyin_ool_descriptor).
+          const id = message.ports[i]!;
+          const error = copyinCopy(k, t, copies[id]!);
+          if (error !== 0) {
+            abandonFrom(message, i + 1);
+            destroyMessage(k, message, 'copyin failed');
+            return fail(f, error);
+          }
+          if (k.record) oolEvent(k, t, 'ool-copyin', id, `from 0x${copies[id]!.source.toString(16)} in ${space.name}${copies[id]!.deallocate ? ', sender region deallocated' : ''}`);
+          continue;
+        }
         const disposition = rawType & 0xff;
         let error = 0;
-        if (rawType >>> 8 !== 0) error = R.MACH_SEND_INVALID_TYPE;
-        else if (!validDisposition(disposition)) error = R.MACH_SEND_INVALID_RIGHT;
+        if (!validDisposition(disposition)) error = R.MACH_SEND_INVALID_RIGHT;
         const name = message.ports[i]!;
         if (error === 0 && (name === PORT_NULL || name === PORT_DEAD)) {
           message.ports[i] = 0;
@@ -1004,9 +1092,8 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
         const entry = error === 0 ? lookup(k, space, name) : null;
         if (error === 0 && checkDisposition(entry, disposition, 1) !== 0) error = R.MACH_SEND_INVALID_RIGHT;
         if (error !== 0) {
-          // The message is destroyed with the rights copied in so far (ipc_kmsg_clean_partial).
-          message.ports.length = i;
-          message.portTypes.length = i;
+          // The message is destroyed with the rights and memory copied in so far (ipc_kmsg_clean_partial).
+          abandonFrom(message, i);
           destroyMessage(k, message, 'copyin failed');
           return fail(f, error);
         }
@@ -1108,7 +1195,8 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
       const port = mach.ports[message.remotePort]!;
       const count = message.ports.length;
       const complex = count > 0;
-      const size = HEADER_SIZE + (complex ? BODY_SIZE + count * PORT_DESCRIPTOR_SIZE : 0) + message.dataLength;
+      let size = HEADER_SIZE + (complex ? BODY_SIZE + count * PORT_DESCRIPTOR_SIZE : 0) + message.dataLength;
+      if (complex) for (let i = 0; i < count; i++) if (message.portTypes[i] === DESC_OOL) size += OOL_DESCRIPTOR_SIZE - PORT_DESCRIPTOR_SIZE;
       if (size > f.v8) {
         destroyMessage(k, message, 'too large');
         return fail(f, R.MACH_RCV_TOO_LARGE);
@@ -1134,6 +1222,11 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
         offset += BODY_SIZE;
         for (let i = 0; i < count; i++) {
           const type = message.portTypes[i]!;
+          if (type === DESC_OOL) {
+            offset = copyoutOolDescriptor(k, t, message.ports[i]!, offset, space.name);
+            message.ports[i] = 0;
+            continue;
+          }
           const name = type !== 0 ? copyoutRight(k, space, message.ports[i]!, type) : PORT_NULL;
           view.setUint32(offset, name >>> 0, true);
           view.setUint32(offset + 4, 0, true);
@@ -1164,9 +1257,103 @@ const machMsgSteps: (readonly [string, KernelStep])[] = [
     (k, t, f) => {
       const mt = machThread(k, t);
       const message = k.state.mach.messages[f.v0]!;
+      // OOL memory the method left in the request (ipc_kobject_server): after KERN_SUCCESS the
+      // server is responsible for the contents, so the copies stay, owned by it (naked references
+      // it may still vm_map_copyout / vm_map_copy_discard); after an error the request is destroyed
+      // with its memory.
+      releaseUnconsumedCopies(k, t, message, f.v3 === KERN_SUCCESS);
       // The driver's method returned (iokit_return): its value and output words make the reply.
       sendReply(k, t, message, f.v3, mt.replyWords, true);
       return afterSend(f);
+    },
+  ],
+];
+
+// ---------------------------------------------------------------------------------------------
+// Out-of-line memory on receive and in passive servers
+
+/** Writes the receiver's OOL descriptor at `offset` after vm_map_copyout of copy `id` into the thread's space; returns the next offset. */
+function copyoutOolDescriptor(k: Kernel, t: Thread, id: number, offset: number, spaceName: string): number {
+  const c = id !== 0 ? k.state.mach.copies[id]! : null;
+  let address = 0;
+  if (c !== null) {
+    address = copyoutCopy(k, t, c);
+    if (k.record) oolEvent(k, t, 'ool-copyout', id, address > 0 ? `mapped at 0x${address.toString(16)} in ${spaceName}` : address === 0 ? 'empty' : `no memory in ${spaceName}: not mapped`);
+    if (address < 0) address = 0;
+    releaseCopy(k, id);
+  }
+  view.setUint32(offset, address % 0x1_0000_0000 >>> 0, true);
+  view.setUint32(offset + 4, Math.floor(address / 0x1_0000_0000) >>> 0, true);
+  scratch[offset + 8] = 0; // deallocate
+  scratch[offset + 9] = c !== null ? c.copy : 0;
+  scratch[offset + 10] = 0;
+  scratch[offset + 11] = C.MACH_MSG_OOL_DESCRIPTOR;
+  view.setUint32(offset + 12, c !== null ? c.size : 0, true);
+  return offset + OOL_DESCRIPTOR_SIZE;
+}
+
+function releaseUnconsumedCopies(k: Kernel, t: Thread, message: MachMessage, keep: boolean): void {
+  const copies = k.state.mach.copies;
+  for (let i = 0; i < message.ports.length; i++) {
+    if (message.portTypes[i] !== DESC_OOL || message.ports[i] === 0) continue;
+    const id = message.ports[i]!;
+    if (keep) {
+      if (k.record) oolEvent(k, t, 'ool-discard', id, 'not consumed; the server returned KERN_SUCCESS and keeps it (not released)');
+      copies[id]!.message = -1;
+    } else {
+      if (k.record) oolEvent(k, t, 'ool-discard', id, 'the server returned an error: destroyed with the request');
+      releaseCopy(k, id);
+    }
+    message.ports[i] = 0;
+  }
+}
+
+/** The vm_map_copy a naked reference names, if the caller may use it: a driver method serving the message that carries it, or (for a copy a server kept) a driver method or kernel thread. */
+function copyReference(k: Kernel, t: Thread, reference: number): MachVmCopy | null {
+  const mt = machThread(k, t);
+  if (mt.passiveDepth === 0 && !isKernelThread(k, t)) return null;
+  const id = reference - COPY_BASE;
+  const mach = k.state.mach;
+  const c = id > 0 && Number.isInteger(id) ? mach.copies[id] : undefined;
+  if (!c || !c.inUse) return null;
+  if (c.message >= 0) {
+    const serving = mt.passiveDepth > 0 ? mt.passiveStack[mt.passiveDepth - 1]!.v0 : -1;
+    if (c.message !== serving) return null;
+    // Taken out of the uncooked request: the descriptor no longer holds it.
+    const message = mach.messages[c.message]!;
+    for (let i = 0; i < message.ports.length; i++) if (message.ports[i] === id && message.portTypes[i] === DESC_OOL) message.ports[i] = 0;
+  }
+  return c;
+}
+
+const vmMapCopyoutSteps: (readonly [string, KernelStep])[] = [
+  [
+    'vm_map_copyout',
+    (k, t, f) => {
+      const c = copyReference(k, t, f.a0);
+      if (c === null) return fail(f, KERN_INVALID_ARGUMENT);
+      const id = c.id;
+      const address = copyoutCopy(k, t, c);
+      if (k.record) oolEvent(k, t, 'ool-copyout', id, address > 0 ? `mapped at 0x${address.toString(16)} by the server` : address === 0 ? 'empty' : 'no memory');
+      c.message = -1;
+      releaseCopy(k, id);
+      f.r = address < 0 ? KernReturn.KERN_RESOURCE_SHORTAGE : address;
+      return DONE;
+    },
+  ],
+];
+
+const vmMapCopyDiscardSteps: (readonly [string, KernelStep])[] = [
+  [
+    'vm_map_copy_discard',
+    (k, t, f) => {
+      const c = copyReference(k, t, f.a0);
+      if (c === null) return fail(f, KERN_INVALID_ARGUMENT);
+      if (k.record) oolEvent(k, t, 'ool-discard', c.id, 'by the server');
+      c.message = -1;
+      releaseCopy(k, c.id);
+      f.r = KERN_SUCCESS;
+      return DONE;
     },
   ],
 ];
@@ -1622,6 +1809,8 @@ export const MACH_SYSCALL_IMPLEMENTATIONS: readonly SyscallImplementation[] = [
   syscall('iokit_get_service', 'io_service_get_matching_service', ['name_ptr', 'name_len'], iokitGetServiceSteps, nameArgPrologue(0, () => undefined)),
   syscall('iokit_return', 'IOUserClient::externalMethod', ['value', 'count'], iokitReturnSteps, iokitReturnPrologue),
   syscall('ipc_port_release_send', 'ipc_port_release_send', ['port'], releaseSendSteps, raw),
+  syscall('vm_map_copyout', 'vm_map_copyout', ['copy'], vmMapCopyoutSteps, raw),
+  syscall('vm_map_copy_discard', 'vm_map_copy_discard', ['copy'], vmMapCopyDiscardSteps, raw),
 ];
 
 /** A `process` argument evaluates to a group id; the Mach space is indexed by process. */

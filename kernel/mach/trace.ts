@@ -56,6 +56,12 @@ export function formatMachMessage(head: string, e: MachMessageEvent): string {
       return `${head}${who}: mach kobject reply msg #${e.message} id ${e.msgId} from ${e.portLabel}${detail}`;
     case 'notify':
       return `${head}${who}: mach notify msg #${e.message} id ${e.msgId} to ${e.portLabel}${detail}`;
+    case 'ool-copyin':
+      return `${head}${who}: mach OOL copyin for msg #${e.message} id ${e.msgId} to ${e.portLabel}${detail}`;
+    case 'ool-copyout':
+      return `${head}${who}: mach OOL copyout${e.message >= 0 ? ` of msg #${e.message} id ${e.msgId}` : ''}${detail}`;
+    case 'ool-discard':
+      return `${head}${who}: mach OOL discard${e.message >= 0 ? ` of msg #${e.message} id ${e.msgId}` : ''}${detail}`;
     default:
       return `${head}${who}: mach destroy msg #${e.message} id ${e.msgId} for ${e.portLabel}${detail}`;
   }

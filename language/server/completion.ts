@@ -90,7 +90,7 @@ export function completions(analysis: Analysis, offset: number): CompletionList 
 }
 
 /** The most items one completion answer carries; beyond it the list is filtered and incomplete. */
-const MAX_ITEMS = 200;
+const MAX_ITEMS = 256;
 /** Other processes' objects are listed qualified (`server.main`) only up to this many. */
 const MAX_QUALIFIED_ITEMS = 60;
 

@@ -259,7 +259,8 @@ process client {
     green(run, 4);
   });
 
-  it('MR-PAS-04 (deviation) out-of-line memory is not modelled: an OOL descriptor is refused with MACH_SEND_INVALID_TYPE', () => {
+  // MR-PAS-04 itself (OOL memory reaches a passive server as an unmapped vm_map_copy) is in mach-ool.test.ts.
+  it('MR-PAS-04 (deviation) OOL port arrays are not modelled: such a descriptor is refused with MACH_SEND_INVALID_TYPE', () => {
     const run = runScenario(`
 process client {
   pmo buf size 4KiB at 0x2000_0000
@@ -270,7 +271,7 @@ process client {
     store32(0x2000_0008, p)
     store32(0x2000_0018, 1)
     store32(0x2000_001c, 0x1000)
-    store8(0x2000_0027, 1)
+    store8(0x2000_0027, MACH_MSG_OOL_PORTS_DESCRIPTOR)
     let r = mach_msg(msg: 0x2000_0000)
     expect r == MACH_SEND_INVALID_TYPE
     expect mach_port_msgcount(p) == 0

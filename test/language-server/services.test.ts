@@ -90,7 +90,7 @@ describe('completion in a large scenario', () => {
     const call = text.indexOf('expect conn >= 0') + 'expect '.length;
     const all = completions(analysis, call);
     expect(all.isIncomplete).toBe(true);
-    expect(all.items.length).toBeLessThanOrEqual(200);
+    expect(all.items.length).toBeLessThanOrEqual(256);
     const typed = `${text.slice(0, call)}serv${text.slice(call)}`;
     const filtered = completions(analyze(typed, 'large.kscn'), call + 4);
     expect(filtered.items.length).toBeGreaterThan(0);
