@@ -79,18 +79,37 @@ const ERROR_FAMILIES: ReadonlySet<string> = new Set(['chcore', 'mach', 'tock']);
 /** The analysis plus the offset of the cursor: everything completion needs. */
 export function completions(analysis: Analysis, offset: number): CompletionList {
   const items = computeCompletions(analysis, offset);
-  if (items.length <= MAX_ITEMS) return { isIncomplete: false, items };
-  // A huge scenario: filter by the word being typed and ask the editor to come back as it grows.
+  let scenarioItems = 0;
+  for (const item of items) if (!isVocabulary(item)) scenarioItems++;
+  if (scenarioItems <= MAX_SCENARIO_ITEMS) return { isIncomplete: false, items };
+  // A huge scenario: filter its names by the word being typed and ask the editor to come back as
+  // it grows. The language's own vocabulary (keywords, syscalls, builtins, constants, argument
+  // names, snippets) is never cut, so a growing syscall table cannot push any of it out.
   const typed = wordAt(analysis.text, offset);
   const prefix = typed !== undefined && typed.end === offset ? typed.text : '';
-  const filtered = prefix === '' ? items : items.filter((item) => matchesQuery(item.label, prefix));
+  const matching = prefix === '' ? items : items.filter((item) => matchesQuery(item.label, prefix));
   const key = (item: CompletionItem): string => item.sortText ?? item.label;
-  filtered.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return { isIncomplete: true, items: filtered.slice(0, MAX_ITEMS) };
+  const names = matching.filter((item) => !isVocabulary(item));
+  names.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return { isIncomplete: true, items: [...matching.filter(isVocabulary), ...names.slice(0, MAX_SCENARIO_ITEMS)] };
 }
 
-/** The most items one completion answer carries; beyond it the list is filtered and incomplete. */
-const MAX_ITEMS = 256;
+/** Items that come from the language and the kernel tables rather than from the scenario. */
+function isVocabulary(item: CompletionItem): boolean {
+  switch (item.kind) {
+    case CompletionItemKind.Keyword:
+    case CompletionItemKind.Function:
+    case CompletionItemKind.EnumMember:
+    case CompletionItemKind.Field:
+    case CompletionItemKind.Snippet:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The most scenario names one completion answer carries; beyond it they are filtered and incomplete. */
+const MAX_SCENARIO_ITEMS = 200;
 /** Other processes' objects are listed qualified (`server.main`) only up to this many. */
 const MAX_QUALIFIED_ITEMS = 60;
 
